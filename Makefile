@@ -1,0 +1,44 @@
+# kesu — one obvious way to do each thing. README, CI and developers use these targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run demo test lint typecheck pytest bench eval clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Show the analysis engine at work on a handful of sample complaints.
+demo: install
+	$(BIN)/kesu analyze < examples/complaints.jsonl | $(BIN)/python -m kesu.analysis.pretty
+
+run: demo
+
+lint: install
+	$(BIN)/ruff check kesu tests benchmarks
+	$(BIN)/ruff format --check kesu tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy kesu/analysis
+
+pytest: install
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+## Speed and memory figures against the named baselines (see README).
+bench: install
+	$(BIN)/python benchmarks/bench_analysis.py
+
+## Accuracy on ../shared/data (k-fold), when present.
+eval: install
+	$(BIN)/python benchmarks/eval_accuracy.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

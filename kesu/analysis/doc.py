@@ -1,0 +1,125 @@
+"""The text being analysed: the original, a normalised twin of the same length, and its clauses.
+
+Detectors match on `Doc.norm` (Simplified, half-width, lower-case ASCII, common typos fixed) and
+report offsets that are valid in the original `Doc.text`, because normalisation never changes the
+length of the text: every replacement is one character for one character (or a typo for a word of
+the same length).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import opencc
+
+from kesu.analysis.lexicon import load_table
+from kesu.analysis.types import Complaint, Span
+
+# After normalisation full-width ，！？；： are ASCII; a dot or colon between digits is a number.
+_CLAUSE_BREAK = re.compile(r"[,!?;。、…\n\r]|(?<!\d)[.:](?!\d)|\s")
+_SENTENCE_BREAK = re.compile(r"[!?。\n\r]|(?<!\d)\.(?!\d)")
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def _typo_pairs() -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for entry in load_table("typos")["typo"]:
+        wrong, right = entry["wrong"], entry["right"]
+        if len(wrong) != len(right):
+            raise ValueError(f"typos.toml: {wrong!r} → {right!r} must keep the length")
+        pairs.append((wrong, right))
+    return tuple(pairs)
+
+
+def _width_fold(ch: str) -> str:
+    code = ord(ch)
+    if 0xFF01 <= code <= 0xFF5E:  # full-width ASCII block
+        return chr(code - 0xFEE0)
+    if code == 0x3000:  # ideographic space
+        return " "
+    return ch
+
+
+def _to_simplified(text: str) -> str:
+    converted: str = _converter().convert(text)
+    if len(converted) == len(text):
+        return converted
+    # A phrase rule changed the length: fall back to one character at a time.
+    out = []
+    for ch in text:
+        c = _converter().convert(ch)
+        out.append(c if len(c) == 1 else ch)
+    return "".join(out)
+
+
+def normalize(text: str) -> str:
+    """Simplified, half-width, lower-case, typos fixed; always the same length as `text`."""
+    folded = "".join(_width_fold(ch) for ch in text).lower()
+    simplified = _to_simplified(folded)
+    for wrong, right in _typo_pairs():
+        if wrong in simplified:
+            simplified = simplified.replace(wrong, right)
+    return simplified
+
+
+@dataclass
+class Doc:
+    complaint: Complaint
+    text: str
+    norm: str
+    industry: str = "general"
+    _clause_breaks: list[int] = field(default_factory=list, repr=False)
+    _sentence_breaks: list[int] = field(default_factory=list, repr=False)
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(start=start, end=end, evidence=self.text[start:end])
+
+    def clause_bounds(self, pos: int) -> tuple[int, int]:
+        """Start and end of the clause (between commas, stops, …) holding position `pos`."""
+        return _bounds(self._clause_breaks, pos, len(self.text))
+
+    def sentence_bounds(self, pos: int) -> tuple[int, int]:
+        """Start and end of the sentence (between 。！？ or line breaks) holding `pos`."""
+        return _bounds(self._sentence_breaks, pos, len(self.text))
+
+    def clause(self, pos: int) -> str:
+        start, end = self.clause_bounds(pos)
+        return self.norm[start:end]
+
+    def before(self, pos: int, width: int, *, within_clause: bool = True) -> str:
+        """Up to `width` normalised characters before `pos`, by default not crossing a clause break."""
+        floor = self.clause_bounds(pos)[0] if within_clause else 0
+        return self.norm[max(floor, pos - width) : pos]
+
+    def after(self, pos: int, width: int, *, within_clause: bool = True) -> str:
+        """Up to `width` normalised characters from `pos` on, by default not crossing a clause break."""
+        ceiling = self.clause_bounds(max(pos - 1, 0))[1] if within_clause else len(self.norm)
+        return self.norm[pos : min(ceiling, pos + width)]
+
+
+def _bounds(breaks: list[int], pos: int, length: int) -> tuple[int, int]:
+    i = bisect.bisect_right(breaks, pos - 1) if pos > 0 else 0
+    start = breaks[i - 1] + 1 if i > 0 else 0
+    j = bisect.bisect_left(breaks, pos)
+    end = breaks[j] if j < len(breaks) else length
+    return start, max(end, start)
+
+
+def make_doc(complaint: Complaint) -> Doc:
+    norm = normalize(complaint.text)
+    return Doc(
+        complaint=complaint,
+        text=complaint.text,
+        norm=norm,
+        industry=complaint.industry or "general",
+        _clause_breaks=[m.start() for m in _CLAUSE_BREAK.finditer(norm)],
+        _sentence_breaks=[m.start() for m in _SENTENCE_BREAK.finditer(norm)],
+    )

@@ -1,0 +1,104 @@
+"""`analyze()`: one complaint in, one explained analysis out (contract.md).
+
+Pure: no Django, no database, no network. Lexicons load once per process; every call is
+independent, so the engine is safe to call from many threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+from kesu.analysis import customer, demands, dimensions, emotion, entities, industry, rights, risk
+from kesu.analysis.amounts import find_amounts
+from kesu.analysis.doc import make_doc
+from kesu.analysis.inputs import check_text
+from kesu.analysis.models import TextModel
+from kesu.analysis.summary import summarize
+from kesu.analysis.types import Analysis, Complaint, Prediction
+
+VERSION = "0.1.0"
+ENGINE = f"kesu-analysis/{VERSION}"
+
+
+def analyze(complaint: Complaint, models: Mapping[str, TextModel] | None = None) -> Analysis:
+    """Analyse one complaint. `models` adds `predictions[name]` from trained classifiers."""
+    result = _analyze_rules(complaint)
+    if models:
+        predictions = {name: model.predict([complaint.text])[0] for name, model in models.items()}
+        result = _with_predictions(result, predictions)
+    return result
+
+
+def analyze_many(
+    complaints: Iterable[Complaint], models: Mapping[str, TextModel] | None = None, *, batch: int = 256
+) -> Iterator[Analysis]:
+    """Analyse a stream in order, running trained models a batch at a time (much faster)."""
+    chunk: list[Complaint] = []
+    for c in complaints:
+        chunk.append(c)
+        if len(chunk) >= batch:
+            yield from _run_chunk(chunk, models)
+            chunk = []
+    if chunk:
+        yield from _run_chunk(chunk, models)
+
+
+def _run_chunk(chunk: list[Complaint], models: Mapping[str, TextModel] | None) -> Iterator[Analysis]:
+    results = [_analyze_rules(c) for c in chunk]
+    if not models:
+        yield from results
+        return
+    texts = [c.text for c in chunk]
+    per_model = {name: model.predict(texts) for name, model in models.items()}
+    for i, result in enumerate(results):
+        yield _with_predictions(result, {name: preds[i] for name, preds in per_model.items()})
+
+
+def _with_predictions(result: Analysis, predictions: dict[str, Prediction]) -> Analysis:
+    from dataclasses import replace
+
+    return replace(result, predictions=predictions)
+
+
+def _analyze_rules(complaint: Complaint) -> Analysis:
+    check_text(complaint.text)
+    doc = make_doc(complaint)
+    doc.industry, _industry_reasons = industry.detect_industry(doc)
+    products = industry.detect_products(doc)
+    amounts = find_amounts(doc)
+    found_demands = demands.extract_demands(doc, amounts)
+    found_entities = entities.extract_entities(doc, amounts, products)
+    signals = risk.detect_signals(doc, found_demands)
+    found_emotion = emotion.detect_emotion(doc)
+    score, complaint_reasons = customer.complaint_score(doc, found_emotion, found_demands, signals)
+    needs, needs_reasons = customer.detect_needs(doc, found_emotion, found_demands, signals)
+    malicious = customer.detect_malicious(doc, found_demands, signals)
+    customer_type = customer.classify_customer(doc, found_emotion, found_demands, signals, malicious)
+    found_risk = risk.assess_risk(doc, signals, found_emotion, customer_type.label)
+    dims = dimensions.extract_dimensions(doc, found_entities, found_emotion)
+    is_complaint = score >= 0.5
+    return Analysis(
+        id=complaint.id,
+        engine=ENGINE,
+        is_complaint=is_complaint,
+        complaint_score=score,
+        complaint_reasons=complaint_reasons,
+        industry=doc.industry,
+        customer_type=customer_type,
+        emotion=found_emotion,
+        needs=needs,
+        needs_reasons=needs_reasons,
+        demands=found_demands,
+        risk=found_risk,
+        rights=rights.detect_rights(doc),
+        dimensions=dims,
+        malicious=malicious,
+        entities=found_entities,
+        summary=summarize(
+            is_complaint=is_complaint,
+            product=products[0] if products else None,
+            dimensions=dims,
+            demands=found_demands,
+            risk=found_risk,
+        ),
+    )

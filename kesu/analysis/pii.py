@@ -1,0 +1,86 @@
+"""Personal data in free text: mobile and landline numbers, ID-card numbers, bank-card numbers.
+
+Used by the engine (entities are masked), the reply check (privacy_leak) and the workbench (lists,
+exports, anything sent outside). Matching runs on half-width text, so full-width digits count too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SEP = r"[ \-]?"
+# Longest first: an 18-digit ID or a 19-digit card must not be read as a phone inside it.
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "id_number",
+        re.compile(
+            r"(?<![0-9a-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9x](?![0-9a-z])",
+            re.I,
+        ),
+    ),
+    ("card", re.compile(r"(?<!\d)(?:[3-6]\d{3}(?:[ \-]?\d{4}){3}(?:[ \-]?\d{1,3})?)(?!\d)")),
+    ("phone", re.compile(rf"(?<!\d)(?:\+?86{_SEP})?1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?!\d)")),
+    ("phone", re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")),
+    ("id_number", re.compile(r"(?<!\d)[1-9]\d{14}(?!\d)")),
+)
+_ANY_FULLWIDTH_DIGIT = re.compile(r"[０-９ｘＸ－　]")
+
+
+@dataclass(frozen=True)
+class PiiMatch:
+    kind: str  # phone | id_number | card
+    start: int
+    end: int
+    masked: str
+
+
+def _half_width(text: str) -> str:
+    if not _ANY_FULLWIDTH_DIGIT.search(text):
+        return text
+    return "".join(
+        chr(ord(c) - 0xFEE0) if "０" <= c <= "ｚ" or c == "－" else (" " if c == "　" else c) for c in text
+    )
+
+
+def mask_digits(raw: str, keep_head: int, keep_tail: int) -> str:
+    """Keep the first and last few digits and star the rest; separators are dropped."""
+    digits = re.sub(r"[^0-9xX]", "", raw)
+    if raw.startswith("+86") or (len(digits) == 13 and digits.startswith("86")):
+        digits = digits[2:]
+    hidden = max(len(digits) - keep_head - keep_tail, 0)
+    return digits[:keep_head] + "*" * hidden + digits[len(digits) - keep_tail :]
+
+
+def _mask(kind: str, raw: str) -> str:
+    if kind == "phone":
+        return mask_digits(raw, 3, 4)
+    if kind == "id_number":
+        return mask_digits(raw, 3, 4)
+    return mask_digits(raw, 4, 4)
+
+
+def find_pii(text: str) -> list[PiiMatch]:
+    """Every phone, ID and card number in `text`, with its masked form, in text order."""
+    plain = _half_width(text)
+    taken: list[tuple[int, int]] = []
+    found: list[PiiMatch] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(plain):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append(PiiMatch(kind, m.start(), m.end(), _mask(kind, m.group())))
+    found.sort(key=lambda p: p.start)
+    return found
+
+
+def mask_text(text: str) -> str:
+    """`text` with every phone, ID and card number masked (138****5678)."""
+    out, last = [], 0
+    for p in find_pii(text):
+        out.append(text[last : p.start])
+        out.append(p.masked)
+        last = p.end
+    out.append(text[last:])
+    return "".join(out)

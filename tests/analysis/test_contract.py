@@ -1,0 +1,135 @@
+"""The engine keeps to contract.md: schema-valid output, offsets into the original text, purity."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kesu.analysis import Complaint, InputError, analyze, complaint_from_dict
+
+from .conftest import SCHEMA_PATH, run
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "complaints.jsonl"
+SHARED_SCHEMA = ROOT.parent / "shared" / "design" / "analysis.schema.json"
+
+
+def example_texts() -> list[str]:
+    return [
+        json.loads(line)["text"] for line in EXAMPLES.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+
+
+@pytest.mark.parametrize("text", example_texts())
+def test_output_validates_against_the_contract_schema(text, schema_validator):
+    result = run(text, id="x", channel="phone")
+    errors = sorted(schema_validator.iter_errors(result), key=str)
+    assert not errors, errors[0].message if errors else ""
+
+
+@pytest.mark.parametrize("text", example_texts())
+def test_every_span_points_into_the_original_text(text):
+    result = run(text)
+    for signal in result["risk"]["signals"]:
+        assert text[signal["start"] : signal["end"]] == signal["evidence"]
+    for span in result["emotion"]["spans"]:
+        assert text[span["start"] : span["end"]] == span["evidence"]
+
+
+def test_traditional_chinese_keeps_offsets_of_the_original():
+    text = "我的信用卡被亂扣年費，銀行說是規定，我要投訴到12378！"
+    result = run(text)
+    for signal in result["risk"]["signals"]:
+        assert text[signal["start"] : signal["end"]] == signal["evidence"]
+
+
+@pytest.mark.skipif(not SHARED_SCHEMA.exists(), reason="../shared not present")
+def test_schema_copy_matches_the_design_document():
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == SHARED_SCHEMA.read_text(encoding="utf-8")
+
+
+def test_no_module_of_the_engine_imports_django():
+    offenders = []
+    for path in (ROOT / "kesu" / "analysis").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in {"django", "ninja"}]
+    assert offenders == []
+
+
+def test_importing_the_engine_does_not_load_django():
+    code = "import sys, kesu.analysis; kesu.analysis.analyze(kesu.analysis.Complaint(text='退款')); print('django' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "text"),
+        ({"text": "   "}, "为空"),
+        ({"text": 42}, "text"),
+        ({"text": "x" * 100_000}, "过长"),
+        ({"text": "\x00\x01\x02\x03binary"}, "二进制"),
+        ({"text": "投诉", "channel": "fax"}, "渠道"),
+        ({"text": "投诉", "industry": "mining"}, "行业"),
+        ("not an object", "JSON 对象"),
+    ],
+)
+def test_bad_input_gets_a_specific_chinese_error(data, message):
+    with pytest.raises(InputError, match=message):
+        complaint_from_dict(data)
+
+
+def test_analyze_rejects_empty_text_directly():
+    with pytest.raises(InputError):
+        analyze(Complaint(text=""))
+
+
+def _cli(args, stdin=""):
+    return subprocess.run(
+        [sys.executable, "-m", "kesu.cli", *args], input=stdin, capture_output=True, text=True
+    )
+
+
+def test_cli_keeps_order_and_reports_each_bad_line():
+    lines = [
+        json.dumps({"id": "a", "text": "信用卡年费乱扣，要求退款"}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"id": "c", "text": ""}),
+        json.dumps({"id": "d", "text": "x" * 100_000}),
+        "\x00\x01\x02garbage\x03",
+        json.dumps({"id": "f", "text": "宽带断网三天了"}, ensure_ascii=False),
+    ]
+    out = _cli(["analyze"], "\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r.get("id") for r in rows] == ["a", None, "c", "d", None, "f"]
+    assert "engine" in rows[0] and "engine" in rows[5]
+    assert "JSON" in rows[1]["error"]
+    assert "为空" in rows[2]["error"]
+    assert "过长" in rows[3]["error"]
+    assert "error" in rows[4]
+
+
+def test_cli_exits_non_zero_when_nothing_could_be_read():
+    out = _cli(["analyze"], "{broken\n\n")
+    assert out.returncode != 0
+    assert "没有读到" in out.stderr
+
+
+def test_cli_single_text_prints_pretty_json():
+    out = _cli(["analyze", "--text", "我要投诉你们乱收费"])
+    assert out.returncode == 0
+    assert out.stdout.startswith("{\n")
+    assert json.loads(out.stdout)["engine"].startswith("kesu-analysis/")
