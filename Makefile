@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test lint typecheck pytest bench eval clean
+.PHONY: install run demo serve test lint typecheck pytest bench eval clean
 
 install: $(STAMP)
 
@@ -20,12 +20,18 @@ demo: install
 
 run: demo
 
+## The workbench: migrate, demo data (idempotent), server at http://127.0.0.1:8000
+serve: install
+	$(BIN)/kesu manage migrate --noinput
+	$(BIN)/kesu seed-demo
+	$(BIN)/kesu serve
+
 lint: install
 	$(BIN)/ruff check kesu tests benchmarks
 	$(BIN)/ruff format --check kesu tests benchmarks
 
 typecheck: install
-	$(BIN)/mypy kesu/analysis
+	$(BIN)/mypy kesu/analysis kesu/knowledge kesu/cases/workflow.py kesu/cases/intake.py
 
 pytest: install
 	$(BIN)/pytest

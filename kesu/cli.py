@@ -26,6 +26,25 @@ def _workbench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=lambda a: _django(a.rest))
 
+    p = sub.add_parser("serve", help="启动工作台网站与 JSON API")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    p.add_argument("--reload", action="store_true", help="代码改动后自动重启（开发用）")
+    p.set_defaults(
+        func=lambda a: _django(["runserver", f"{a.host}:{a.port}", *([] if a.reload else ["--noreload"])])
+    )
+
+    p = sub.add_parser("seed-demo", help="创建演示机构、用户和约 200 件投诉（可重复运行）")
+    p.add_argument("--count", type=int, default=200)
+    p.set_defaults(func=lambda a: _django(["seed_demo", "--count", str(a.count)]))
+
+    p = sub.add_parser("token", help="API 令牌")
+    token_sub = p.add_subparsers(dest="token_command", required=True)
+    p = token_sub.add_parser("create", help="为用户创建 API 令牌（只显示一次）")
+    p.add_argument("--username", required=True)
+    p.add_argument("--name", default="", help="用途说明")
+    p.set_defaults(func=lambda a: _django(["token_create", "--username", a.username, "--name", a.name]))
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kesu", description="kesu 客诉 — 投诉处理与消费者权益保护工作台")

@@ -135,21 +135,27 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_check_reply(args: argparse.Namespace) -> int:
     if args.text is not None:
-        print(json.dumps(check_reply(args.text).to_dict(), ensure_ascii=False, indent=2))
+        try:
+            text = check_text(args.text, what="答复内容")
+        except InputError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(check_reply(text).to_dict(), ensure_ascii=False, indent=2))
         return 0
     ok = 0
     with _stdin() as stdin:
         lines = list(_lines(stdin))
     for number, line in lines:
+        ident = None
         try:
             data = json.loads(line)
             if not isinstance(data, dict):
                 raise InputError('每行应为一个 JSON 对象，例如 {"id": "r1", "text": "……"}')
-            text = check_text(data.get("text"))
+            ident = data.get("id")
+            text = check_text(data.get("text"), what="答复内容")
         except (json.JSONDecodeError, InputError) as exc:
-            _emit({"id": None, "line": number, "error": f"第 {number} 行：{exc}"}, sys.stdout)
+            _emit({"id": ident, "line": number, "error": f"第 {number} 行：{exc}"}, sys.stdout)
             continue
-        ident = data.get("id")
         _emit(check_reply(text, id=str(ident) if ident is not None else None).to_dict(), sys.stdout)
         ok += 1
     if ok == 0:

@@ -16,11 +16,25 @@ from functools import cache
 import opencc
 
 from kesu.analysis.lexicon import load_table
+from kesu.analysis.pii import PiiMatch, find_pii, mask_in_place
 from kesu.analysis.types import Complaint, Span
 
 # After normalisation full-width ，！？；： are ASCII; a dot or colon between digits is a number.
-_CLAUSE_BREAK = re.compile(r"[,!?;。、…\n\r]|(?<!\d)[.:](?!\d)|\s")
-_SENTENCE_BREAK = re.compile(r"[!?。\n\r]|(?<!\d)\.(?!\d)")
+_CLAUSE_BREAK = re.compile(r"[,!?;。、….:\s]")
+_SENTENCE_BREAK = re.compile(r"[!?。.\n\r]")
+
+
+def _breaks(pattern: re.Pattern[str], norm: str) -> list[int]:
+    """Positions of break characters, except a dot, colon or comma inside a number (3.5, 10:30,
+    1,280) — a plain character class plus this check is much faster than look-arounds."""
+    out = []
+    last = len(norm) - 1
+    for m in pattern.finditer(norm):
+        i = m.start()
+        if norm[i] in ".:," and 0 < i < last and norm[i - 1].isdigit() and norm[i + 1].isdigit():
+            continue
+        out.append(i)
+    return out
 
 
 @cache
@@ -48,6 +62,10 @@ def _width_fold(ch: str) -> str:
     return ch
 
 
+_WIDTH_TABLE = {chr(code): _width_fold(chr(code)) for code in (*range(0xFF01, 0xFF5F), 0x3000)}
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
 def _to_simplified(text: str) -> str:
     converted: str = _converter().convert(text)
     if len(converted) == len(text):
@@ -62,7 +80,12 @@ def _to_simplified(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Simplified, half-width, lower-case, typos fixed; always the same length as `text`."""
-    folded = "".join(_width_fold(ch) for ch in text).lower()
+    # Same as _width_fold on every character, several times faster on Chinese text.
+    folded = _FULL_WIDTH.sub(lambda m: _WIDTH_TABLE[m.group()], text)
+    lowered = folded.lower()
+    if len(lowered) != len(folded):  # a few letters (İ) lower-case to two characters
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
+    folded = lowered
     simplified = _to_simplified(folded)
     for wrong, right in _typo_pairs():
         if wrong in simplified:
@@ -72,9 +95,14 @@ def normalize(text: str) -> str:
 
 @dataclass
 class Doc:
+    """`text` is the complaint with personal numbers masked digit for digit (same length as the
+    original, so every offset is valid in both); `raw` is the original; `pii` the numbers found."""
+
     complaint: Complaint
     text: str
     norm: str
+    raw: str = ""
+    pii: tuple[PiiMatch, ...] = ()
     industry: str = "general"
     _clause_breaks: list[int] = field(default_factory=list, repr=False)
     _sentence_breaks: list[int] = field(default_factory=list, repr=False)
@@ -114,12 +142,16 @@ def _bounds(breaks: list[int], pos: int, length: int) -> tuple[int, int]:
 
 
 def make_doc(complaint: Complaint) -> Doc:
-    norm = normalize(complaint.text)
+    pii = tuple(find_pii(complaint.text))
+    safe = mask_in_place(complaint.text, list(pii))
+    norm = normalize(safe)
     return Doc(
         complaint=complaint,
-        text=complaint.text,
+        text=safe,
         norm=norm,
+        raw=complaint.text,
+        pii=pii,
         industry=complaint.industry or "general",
-        _clause_breaks=[m.start() for m in _CLAUSE_BREAK.finditer(norm)],
-        _sentence_breaks=[m.start() for m in _SENTENCE_BREAK.finditer(norm)],
+        _clause_breaks=_breaks(_CLAUSE_BREAK, norm),
+        _sentence_breaks=_breaks(_SENTENCE_BREAK, norm),
     )

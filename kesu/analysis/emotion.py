@@ -1,13 +1,349 @@
-"""Emotion (anger, anxiety, disappointment, sadness, calm) with intensity and reasons.
+"""Emotion (anger, anxiety, disappointment, sadness, calm) with intensity, reasons and spans.
 
-STUB — owned by the psychology work.
+The cues are data (data/emotion.toml): lexicons per emotion (curses, insults, anger words,
+rhetorical questions, anxiety, disappointment, sadness, social-media emoticons), intensifiers
+(太/非常/简直/忒/贼…) and punctuation (！！！, ？！, 连续问号). A cue right after a negation
+(不生气、别着急) does not count, unless the clause is rhetorical (能不急吗). The emotion with the
+highest weighted score wins when it reaches `_LABEL_THRESHOLD`; otherwise the text is calm.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from typing import Generic, TypeVar
+
+from kesu.analysis.context import hypothetical, third_party
 from kesu.analysis.doc import Doc
-from kesu.analysis.types import Emotion
+from kesu.analysis.lexicon import Hit, TermMatcher, entries, load_table
+from kesu.analysis.types import Emotion, Span
+
+ABUSIVE_LABELS = ("骂人词", "贬损词")
+"""Reason prefixes of abusive cues; customer.py reads them to recognise a venting customer."""
+
+_LABEL_THRESHOLD = 0.9
+_INTENSIFIED = 1.3
+_PRIORITY = ("anger", "sadness", "anxiety", "disappointment")  # tie-break: what a handler must see first
+_ORG_TAIL = (
+    "银行",
+    "公司",
+    "平台",
+    "客服",
+    "系统",
+    "服务",
+    "保险",
+    "企业",
+    "移动",
+    "联通",
+    "电信",
+    "app",
+    "商家",
+    "东西",
+)
+
+
+@dataclass(frozen=True)
+class _Cue:
+    emotion: str
+    label: str
+    weight: float
+    abusive: bool
+    exclude: tuple[re.Pattern[str], ...]
+    own_only: bool = False
+
+
+@dataclass(frozen=True)
+class _Punct:
+    label: str
+    emotion: str
+    weight: float
+    regex: re.Pattern[str]
+    needs: str
+    on_original: bool  # capitals are lower-cased in Doc.norm, so they are read in Doc.text
+
+
+@dataclass
+class _Tally:
+    score: dict[str, float]
+    spans: dict[str, list[Span]]
+    reasons: dict[str, list[str]]
+    punct: dict[str, float]
+    arousal: float = 0.0
+
+
+P = TypeVar("P")
+
+
+class CueMatcher(Generic[P]):
+    """Literal terms (one fast trie regex) plus a few regular expressions, merged into one
+    left-to-right stream of non-overlapping hits, the longer hit winning at the same place.
+
+    Each regular expression runs only when its leading literal (its anchor) occurs in the text:
+    a substring test is far cheaper than trying a dozen patterns at every position."""
+
+    def __init__(self, literal: list[tuple[str, P]], patterns: list[tuple[str, P]]) -> None:
+        self._literal = TermMatcher(literal)
+        self._patterns = [(re.compile(p), payload, _anchor(p)) for p, payload in patterns]
+
+    def finditer(self, text: str) -> list[Hit[P]]:
+        hits = list(self._literal.finditer(text))
+        extra = [
+            Hit(m.start(), m.end(), m.group(), payload)
+            for regex, payload, anchor in self._patterns
+            if anchor in text
+            for m in regex.finditer(text)
+        ]
+        return _without_overlaps(hits + extra) if extra else hits
+
+
+_META = set(".^$*+?{}[]()|\\")
+
+
+def _anchor(pattern: str) -> str:
+    """The literal text every match of `pattern` starts with ('' when there is none)."""
+    body = re.sub(r"^\(\?<[!=](?:\[[^\]]*\]|[^)])*\)", "", pattern)  # a leading lookbehind
+    run = ""
+    for i, ch in enumerate(body):
+        if ch in _META:
+            if ch in "?*{" and run:
+                run = run[:-1]  # the last literal is optional or repeated
+            return run
+        run += ch
+        if i + 1 < len(body) and body[i + 1] == "|":
+            return ""
+    return run
+
+
+class TextKey:
+    """A Doc made hashable by its text alone, for caching scans that depend on nothing else."""
+
+    __slots__ = ("doc",)
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+
+    def __hash__(self) -> int:
+        return hash(self.doc.text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TextKey) and other.doc.text == self.doc.text
+
+
+def _without_overlaps(hits: list[Hit[P]]) -> list[Hit[P]]:
+    kept: list[Hit[P]] = []
+    for hit in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
+        if not kept or hit.start >= kept[-1].end:
+            kept.append(hit)
+    return kept
+
+
+@cache
+def _matcher() -> CueMatcher[_Cue]:
+    literal: list[tuple[str, _Cue]] = []
+    patterns: list[tuple[str, _Cue]] = []
+    for row in entries("emotion", "cue"):
+        cue = _Cue(
+            emotion=row["emotion"],
+            label=row["label"],
+            weight=float(row["weight"]),
+            abusive=bool(row.get("abusive", False)),
+            exclude=compile_any(row.get("exclude", [])),
+            own_only=bool(row.get("own_only", False)),
+        )
+        literal += [(t, cue) for t in row.get("terms", [])]
+        patterns += [(p, cue) for p in row.get("patterns", [])]
+    return CueMatcher(literal, patterns)
+
+
+@cache
+def _puncts() -> tuple[_Punct, ...]:
+    return tuple(
+        _Punct(
+            row["label"],
+            row["emotion"],
+            float(row["weight"]),
+            re.compile(row["pattern"]),
+            row.get("needs", ""),
+            row.get("source") == "text",
+        )
+        for row in entries("emotion", "punct")
+    )
+
+
+def compile_any(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+    """Compiled exclusion patterns, each tried on its own (their matches may overlap)."""
+    return tuple(re.compile(p) for p in patterns)
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def _intensifiers() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    rows = entries("emotion", "intensifier")
+    before = _alternation([w for r in rows for w in r["before"]])
+    after = _alternation([w for r in rows for w in r["after"]])
+    return re.compile(before), re.compile(after)
+
+
+@cache
+def _negation() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A negation word ending right before the cue, or a longer one (没有、并不) anywhere in the
+    three characters before it; and the rhetorical tails that cancel it."""
+    table = load_table("emotion")["negation"]
+    single = [t for t in table["terms"] if len(t) == 1]
+    multi = [t for t in table["terms"] if len(t) > 1]
+    negation = re.compile(f"(?:{_alternation(multi)})|(?:{_alternation(single)})$")
+    return negation, re.compile(_alternation(table["rhetorical_after"]))
+
+
+def negated(doc: Doc, start: int, end: int) -> bool:
+    """True when a negation word stands right before the cue (不生气) and the clause is not a
+    rhetorical question (能不急吗)."""
+    negation, rhetorical = _negation()
+    if not negation.search(doc.before(start, 3)):
+        return False
+    return not rhetorical.search(doc.after(end, 4, within_clause=False))
+
+
+def covered(text: str, start: int, end: int, exclude: tuple[re.Pattern[str], ...], reach: int = 8) -> bool:
+    """True when a look-alike (垃圾短信 for 垃圾) covers text[start:end]."""
+    lo, hi = max(0, start - reach), end + reach
+    return any(m.start() <= start and m.end() >= end for x in exclude for m in x.finditer(text, lo, hi))
+
+
+def _own(doc: Doc, start: int, end: int) -> bool:
+    """The complainant's own experience: not somebody else's (听说有人…), not a joke (…开玩笑的)."""
+    if third_party(doc, start) or hypothetical(doc, start):
+        return False
+    after = doc.norm[end : end + 60]
+    return not any(j in after for j in _JOKES)
+
+
+_JOKES = ("开玩笑", "哈哈", "说笑", "逗你")
+
+
+def _intensifier(doc: Doc, start: int, end: int) -> str | None:
+    before, after = _intensifiers()
+    m = before.search(doc.before(start, 3)) or after.match(doc.after(end, 2))
+    return m.group() if m else None
+
+
+_AGENT_TURN = re.compile(
+    r"^[ \t]*(?:坐席|客服|工作人员|话务员|接线员|柜员|业务员|agent|a)[:：][^\n]*", re.MULTILINE
+)
+
+
+def agent_turns(doc: Doc) -> list[tuple[int, int]]:
+    """Spans of the company's own lines in a transcript (坐席：…): their words (您别着急、非常抱歉)
+    are not the customer's emotion or complaint."""
+    if "\n" not in doc.norm:
+        return []
+    return [(m.start(), m.end()) for m in _AGENT_TURN.finditer(doc.norm)]
+
+
+def in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _evidence_end(doc: Doc, cue: _Cue, end: int) -> int:
+    """Stretch an insult over the organisation it names (垃圾 → 垃圾银行) so the reason reads well."""
+    if not cue.abusive:
+        return end
+    for tail in _ORG_TAIL:
+        if doc.norm.startswith(tail, end):
+            return end + len(tail)
+    return end
+
+
+def _add_words(doc: Doc, tally: _Tally) -> None:
+    seen: dict[str, int] = defaultdict(int)
+    agent = agent_turns(doc)
+    for hit in _matcher().finditer(doc.norm):
+        cue = hit.payload
+        if agent and in_spans(hit.start, agent):
+            continue
+        if covered(doc.norm, hit.start, hit.end, cue.exclude):
+            continue
+        if negated(doc, hit.start, hit.end) or (cue.own_only and not _own(doc, hit.start, hit.end)):
+            continue
+        seen[hit.text] += 1
+        if seen[hit.text] > 2:  # the same word shouted ten times is not ten times the anger
+            continue
+        boost = _intensifier(doc, hit.start, hit.end)
+        tally.score[cue.emotion] += cue.weight * (_INTENSIFIED if boost else 1.0)
+        span = doc.span(hit.start, _evidence_end(doc, cue, hit.end))
+        tally.spans[cue.emotion].append(span)
+        tally.reasons[cue.emotion].append(f"{cue.label}：{span.evidence}")
+        if boost:
+            tally.reasons[cue.emotion].append(f"程度词：{boost}{hit.text}")
+            tally.arousal += 0.3
+
+
+def _add_punctuation(doc: Doc, tally: _Tally) -> None:
+    agent = agent_turns(doc)
+    for punct in _puncts():
+        text = doc.text if punct.on_original else doc.norm
+        if (punct.needs and punct.needs not in text) or (punct.on_original and text.lower() == text):
+            continue  # cheap pre-checks: no exclamation mark, no capital letter: skip the regex
+        matches = [m for m in punct.regex.finditer(text) if not in_spans(m.start(), agent)][:2]
+        if not matches:
+            continue
+        tally.punct[punct.emotion] += punct.weight * len(matches)
+        tally.arousal += punct.weight * len(matches)
+        tally.spans["_punct"] += [doc.span(m.start(), m.end()) for m in matches]
+        tally.reasons["_punct"].append(punct.label)
+
+
+def _choose(score: dict[str, float]) -> str:
+    best = max(_PRIORITY, key=lambda e: (score.get(e, 0.0), -_PRIORITY.index(e)))
+    return best if score.get(best, 0.0) >= _LABEL_THRESHOLD else "calm"
+
+
+def _intensity(score: float, arousal: float) -> float:
+    return round(min(1.0, 1.0 - math.exp(-(score + 0.5 * arousal) / 2.2)), 3)
 
 
 def detect_emotion(doc: Doc) -> Emotion:
-    return Emotion(label="calm", intensity=0.0, reasons=[])
+    """The dominant emotion of the text, with intensity 0–1, Chinese reasons and evidence spans
+    (offsets into the original text)."""
+    tally = _Tally(
+        score=defaultdict(float), spans=defaultdict(list), reasons=defaultdict(list), punct=defaultdict(float)
+    )
+    _add_words(doc, tally)
+    _add_punctuation(doc, tally)
+    for emotion, weight in tally.punct.items():
+        # Punctuation alone is arousal, not yet an emotion: it cannot reach the threshold by itself.
+        words = tally.score[emotion]
+        tally.score[emotion] = words + weight if words else min(weight, _LABEL_THRESHOLD - 0.05)
+    label = _choose(tally.score)
+    if label == "calm":
+        weak = [r for e in _PRIORITY for r in tally.reasons[e]]
+        reasons = ["未见明显情绪词，语气平稳"] + [f"弱信号：{r}" for r in weak[:3]]
+        top = max((tally.score[e] for e in _PRIORITY), default=0.0)
+        return Emotion(label="calm", intensity=round(min(0.25, top / 4), 3), reasons=reasons, spans=[])
+    reasons = _dedupe(tally.reasons[label] + tally.reasons["_punct"])
+    second = _choose({e: s for e, s in tally.score.items() if e != label and e in _PRIORITY})
+    if second != "calm" and tally.reasons[second]:
+        reasons.append(f"兼有{_NAMES[second]}：{tally.reasons[second][0]}")
+    spans = sorted(set(tally.spans[label] + tally.spans["_punct"]), key=lambda s: (s.start, s.end))
+    return Emotion(
+        label=label, intensity=_intensity(tally.score[label], tally.arousal), reasons=reasons, spans=spans
+    )
+
+
+_NAMES = {
+    "anger": "愤怒",
+    "anxiety": "焦虑",
+    "disappointment": "失望",
+    "sadness": "委屈/悲伤",
+    "calm": "平静",
+}
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

@@ -41,16 +41,16 @@ def _customer(raw: Any) -> CustomerInfo:
     )
 
 
-def check_text(text: Any) -> str:
-    """The text itself, or an InputError saying what is wrong with it."""
+def check_text(text: Any, *, what: str = "投诉内容") -> str:
+    """The text itself, or an InputError saying what is wrong with it (`what`: 投诉内容 / 答复内容)."""
     if not isinstance(text, str):
-        raise InputError("缺少投诉内容：字段 text 必填，且应为字符串")
+        raise InputError(f"缺少{what}：字段 text 必填，且应为字符串")
     if not text.strip():
-        raise InputError("投诉内容为空：请填写 text")
+        raise InputError(f"{what}为空：请填写 text")
     if len(text) > MAX_TEXT_CHARS:
-        raise InputError(f"投诉内容过长：{len(text)} 字，上限 {MAX_TEXT_CHARS} 字，请拆分后再分析")
+        raise InputError(f"{what}过长：{len(text)} 字，上限 {MAX_TEXT_CHARS} 字，请拆分后再处理")
     if "\x00" in text or _control_ratio(text) > 0.1:
-        raise InputError("投诉内容含有大量不可见控制字符，疑似二进制数据，无法分析")
+        raise InputError(f"{what}含有大量不可见控制字符，疑似二进制数据，无法处理")
     return text
 
 

@@ -7,6 +7,7 @@ each hit came from.
 
 from __future__ import annotations
 
+import importlib
 import re
 import threading
 import tomllib
@@ -47,35 +48,151 @@ class Hit(Generic[T]):
 
 
 class TermMatcher(Generic[T]):
-    """Finds every occurrence of many patterns in one pass, longest first, without overlaps.
+    """Finds every occurrence of many patterns in one pass, without overlaps.
 
-    `terms` pairs a pattern with a payload (usually the table entry it came from). Patterns are
-    literal strings unless `regex=True`; a regex may use (?:…) groups but no capturing groups.
+    `terms` pairs a pattern with a payload (usually the table entry it came from). Literal terms
+    (the default) prefer the longest at each position; with `regex=True` the earliest listed term
+    that matches at the leftmost position wins. Regexes may use (?:…) groups, no capturing groups.
+
+    Both scans use ONE regex without groups (hundreds of named alternatives make Python's `re`
+    tens of times slower) behind a look-ahead on the characters a hit can start with, so most
+    positions are skipped at once; only at a hit are regex terms tried one by one to tell which.
     """
 
     def __init__(self, terms: Iterable[tuple[str, T]], *, regex: bool = False) -> None:
-        self._payloads: list[T] = []
-        alternatives: list[str] = []
-        pairs = list(terms)
+        pairs = [(p, payload) for p, payload in terms if p]
+        self._literal: dict[str, T] | None = None
+        self._scan: re.Pattern[str] | None = None
+        self._compiled: list[tuple[re.Pattern[str], T]] = []
+        self._by_first: dict[str, list[int]] = {}
+        self._any: list[int] = []
+        if not pairs:
+            return
         if not regex:
-            pairs.sort(key=lambda p: len(p[0]), reverse=True)
+            self._literal = {}
+            for pattern, payload in sorted(pairs, key=lambda p: len(p[0]), reverse=True):
+                self._literal.setdefault(pattern, payload)
+            self._scan = re.compile(trie_regex(list(self._literal)))
+            return
         for i, (pattern, payload) in enumerate(pairs):
-            self._payloads.append(payload)
-            body = pattern if regex else re.escape(pattern)
-            alternatives.append(f"(?P<t{i}>{body})")
-        self._regex = re.compile("|".join(alternatives)) if alternatives else None
+            self._compiled.append((re.compile(pattern), payload))
+            firsts = first_chars(pattern)
+            if firsts is None:
+                self._any.append(i)
+            for ch in firsts or ():
+                self._by_first.setdefault(ch, []).append(i)
+        body = "|".join(f"(?:{p})" for p, _ in pairs)
+        self._scan = re.compile(first_char_gate([p for p, _ in pairs]) + f"(?:{body})")
 
     def finditer(self, text: str) -> Iterator[Hit[T]]:
-        if self._regex is None:
+        if self._scan is None:
             return
-        for m in self._regex.finditer(text):
-            group = m.lastgroup
-            if group is None:
-                continue
-            yield Hit(m.start(), m.end(), m.group(), self._payloads[int(group[1:])])
+        if self._literal is not None:
+            for m in self._scan.finditer(text):
+                yield Hit(m.start(), m.end(), m.group(), self._literal[m.group()])
+            return
+        for m in self._scan.finditer(text):
+            start = m.start()
+            for i in sorted([*self._by_first.get(text[start], ()), *self._any]):
+                pattern, payload = self._compiled[i]
+                if pattern.match(text, start):
+                    yield Hit(start, m.end(), m.group(), payload)
+                    break
 
     def search(self, text: str) -> Hit[T] | None:
         return next(self.finditer(text), None)
+
+
+_parser: Any = importlib.import_module("re._parser")  # the stdlib regex parser
+_ZERO_WIDTH = {"AT", "ASSERT", "ASSERT_NOT"}
+
+
+def parse_regex(pattern: str) -> Any:
+    """The standard library's parse tree of `pattern` (to reason about what it can match)."""
+    return _parser.parse(pattern)
+
+
+def first_chars(pattern: str) -> set[str] | None:
+    """The characters a match of `pattern` can start with; None when any could (or unknown)."""
+    found, nullable = _first_of(list(_parser.parse(pattern)))
+    return None if nullable else found
+
+
+def _class_chars(items: list[Any]) -> set[str] | None:
+    """The characters of a small class such as [1-9] or [六七八九]; None for big or negated ones."""
+    out: set[str] = set()
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            out.add(chr(av))
+        elif name == "RANGE" and av[1] - av[0] < 64:
+            out.update(chr(c) for c in range(av[0], av[1] + 1))
+        elif name == "CATEGORY" and str(av) == "CATEGORY_DIGIT":
+            out.update("0123456789")
+        else:
+            return None
+    return out
+
+
+def _first_of(items: list[Any]) -> tuple[set[str] | None, bool]:
+    out: set[str] = set()
+    for op, av in items:
+        name = str(op)
+        if name in _ZERO_WIDTH:
+            continue
+        if name == "LITERAL":
+            return out | {chr(av)}, False
+        if name == "SUBPATTERN":
+            found, nullable = _first_of(list(av[-1]))
+        elif name == "BRANCH":
+            parts = [_first_of(list(b)) for b in av[1]]
+            if any(f is None for f, _ in parts):
+                return None, False
+            found, nullable = set().union(*(f or set() for f, _ in parts)), any(n for _, n in parts)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            found, nullable = _first_of(list(av[2]))
+            nullable = nullable or av[0] == 0
+        elif name == "IN":
+            found, nullable = _class_chars(av), False
+        else:  # character ranges, categories, "any": give up, scan everywhere
+            return None, False
+        if found is None:
+            return None, False
+        out |= found
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def first_char_gate(patterns: list[str]) -> str:
+    """A look-ahead `(?=[…])` listing every character a hit can start with, so a scan skips the
+    other positions at once; empty when some pattern may start with any character."""
+    chars: set[str] = set()
+    for pattern in patterns:
+        found = first_chars(pattern)
+        if found is None:
+            return ""
+        chars |= found
+    return "(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])" if chars else ""
+
+
+def trie_regex(words: list[str]) -> str:
+    """A regex matching any of `words`, preferring the longest at each position."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(root)
 
 
 def covered_by_any(text: str, start: int, end: int, patterns: Iterable[str], *, reach: int = 8) -> str | None:

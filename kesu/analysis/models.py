@@ -1,14 +1,59 @@
-"""Trainable text classifiers for any label field (`kesu train`, `kesu analyze --model`).
+"""Trained text classifiers: the model file format and a numpy-only predictor.
 
-STUB — owned by the classifier work. The engine only relies on `TextModel.predict`.
+A model is a linear classifier over character n-gram TF-IDF features with sigmoid-calibrated
+confidence (see docs/decisions/0002-model-format.md). It is stored as a plain `.npz` archive of
+numeric arrays plus one JSON metadata block, loaded with `allow_pickle=False`: loading a model
+never executes code from the file, and never imports scikit-learn (that would cost ~2 s of
+start-up). `kesu.analysis.training` fits the model; this module owns the format and prediction.
+
+numpy is imported lazily, so `kesu analyze` without `--model` does not pay for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import add
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kesu.analysis.types import Prediction
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+FORMAT = "kesu-text-model"
+FORMAT_VERSION = 1
+_ARRAYS = ("idf", "coef", "intercept", "cal_a", "cal_b")
+_ZIP_MAGIC = b"PK\x03\x04"
+
+# Full-width ASCII → half-width, ideographic space → space, every digit → 0 (amounts and phone
+# numbers differ in every complaint; their digits only add noise), whitespace → one space, so the
+# model sees one kind of blank.
+_PREPARE = str.maketrans(
+    {
+        **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
+        **{chr(0xFF10 + d): "0" for d in range(10)},
+        **{str(d): "0" for d in range(10)},
+        "\u3000": " ",
+        "\n": " ",
+        "\r": " ",
+        "\t": " ",
+        "\x0b": " ",
+        "\x0c": " ",
+        "\ufffe": " ",  # reserved: separates texts in a batch
+    }
+)
+# Characters beyond the Basic Multilingual Plane (emoji…) are folded into one, so that every
+# character fits 16 bits and a 1–4-gram fits one 64-bit key.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_MAX_N = 4
+_SEPARATOR = "\ufffe"
 
 
 class TextModel(Protocol):
@@ -17,5 +62,248 @@ class TextModel(Protocol):
         ...
 
 
-def load_model(path: str) -> TextModel:
-    raise NotImplementedError("模型功能尚未实现")
+def prepare(text: str) -> str:
+    """The form of a text that features are taken from (same function at training and use)."""
+    return _ASTRAL.sub("\uffff", text.translate(_PREPARE).lower())
+
+
+def ngram_key(gram: str) -> int:
+    """The 64-bit key of a 1–4-character n-gram: its UTF-16 code units, 16 bits each."""
+    key = 0
+    for ch in gram:
+        key = (key << 16) | ord(ch)
+    return key
+
+
+def char_ngrams(text: str, max_n: int = _MAX_N) -> list[str]:
+    """All character 1…max_n-grams of `prepare(text)`, with repeats (they are term counts)."""
+    s = prepare(text)
+    grams = list(s)
+    longer: Sequence[str] = s
+    for n in range(2, max_n + 1):
+        # Extend each (n-1)-gram by the character n-1 places on: faster than slicing.
+        longer = list(map(add, longer, s[n - 1 :]))
+        grams.extend(longer)
+    return grams
+
+
+def band_for(confidence: float, bands: Mapping[str, Any], label: str | None = None) -> str:
+    """`high` / `medium` / `low` from the thresholds recorded in the model.
+
+    A label with its own thresholds (`bands["per_label"]`) uses them: a rare label's confidence
+    means less than the common one's, so one global threshold would overstate it.
+    """
+    own = bands.get("per_label", {}).get(label) if label is not None else None
+    chosen = own or bands
+    if confidence >= chosen["high"]:
+        return "high"
+    if confidence >= chosen["medium"]:
+        return "medium"
+    return "low"
+
+
+@dataclass
+class LinearTextModel:
+    """A loaded model: TF-IDF weights, one linear scorer per label, sigmoid calibration.
+
+    With two labels there is one scorer (for `labels[1]`); otherwise one per label.
+    """
+
+    meta: dict[str, Any]
+    keys: npt.NDArray[np.uint64]  # sorted n-gram keys; column j of idf/coef belongs to keys[j]
+    idf: npt.NDArray[np.float64]
+    coef: npt.NDArray[np.float64]
+    intercept: npt.NDArray[np.float64]
+    cal_a: npt.NDArray[np.float64]
+    cal_b: npt.NDArray[np.float64]
+    _cal: list[tuple[float, float]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._cal = list(zip(self.cal_a.tolist(), self.cal_b.tolist(), strict=True))
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.meta["labels"])
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Label = highest raw score; confidence = its calibrated probability; band by threshold."""
+        if not texts:
+            return []
+        labels = self.labels
+        bands = self.meta["bands"]
+        out = []
+        for row in self.scores(texts).tolist():
+            proba = self.calibrate(row)
+            # The class-weighted scores decide the label (better recall on rare labels than the
+            # calibrated argmax); the calibrated probability says how far to trust it.
+            k = int(row[0] > 0) if len(labels) == 2 else row.index(max(row))
+            confidence = round(proba[k], 3)
+            out.append(
+                Prediction(
+                    label=labels[k], confidence=confidence, band=band_for(confidence, bands, labels[k])
+                )
+            )
+        return out
+
+    def scores(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """Raw linear scores, shape (len(texts), number of scorers).
+
+        Vectorised over the whole batch: the texts are joined with a separator that no n-gram of
+        the vocabulary contains, every n-gram becomes a 64-bit key (`ngram_key`), and keys are
+        found in the sorted vocabulary by binary search. Python work per text is one `prepare()`.
+        """
+        import numpy as np
+
+        doc, feat = self._hits(texts)
+        # Run-length count of each (text, feature) pair = term frequency.
+        pair = np.sort(doc * len(self.idf) + feat)
+        first = np.flatnonzero(pair[1:] != pair[:-1]) + 1
+        first = np.concatenate((np.zeros(min(len(pair), 1), dtype=np.int64), first))
+        counts = np.diff(np.append(first, len(pair)))
+        doc, feat = np.divmod(pair[first], len(self.idf))
+        values = (1.0 + np.log(counts)) * self.idf[feat]  # sublinear tf × idf
+        if len(texts) == 1:
+            norm = float(np.sqrt(values @ values)) or 1.0
+            return (self.coef[:, feat] @ (values / norm) + self.intercept)[np.newaxis, :]
+        norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=len(texts)))
+        values /= norms[doc]
+        result = np.tile(self.intercept, (len(texts), 1))
+        if len(first):
+            rows, starts = np.unique(doc, return_index=True)
+            result[rows] += np.add.reduceat(self.coef[:, feat] * values, starts, axis=1).T
+        return result
+
+    def _hits(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(text number, feature number) of every n-gram occurrence found in the vocabulary."""
+        import numpy as np
+
+        joined = _SEPARATOR.join(map(prepare, texts))
+        chars = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16).astype(np.uint64)
+        parts = [chars]
+        for n in range(2, int(self.meta["max_n"]) + 1):
+            parts.append((parts[-1][:-1] << np.uint64(16)) | chars[n - 1 :])
+        keys = np.concatenate(parts)
+        pos = np.minimum(self.keys.searchsorted(keys), len(self.keys) - 1)
+        found = self.keys[pos] == keys
+        if len(texts) == 1:
+            return np.zeros(int(found.sum()), dtype=np.int64), pos[found].astype(np.int64)
+        breaks = np.cumsum(chars == ord(_SEPARATOR))  # separators up to each position
+        doc = np.concatenate([breaks[: len(p)] for p in parts])
+        return doc[found].astype(np.int64), pos[found].astype(np.int64)
+
+    def calibrate(self, row: Sequence[float]) -> list[float]:
+        """Calibrated probability of every label (in `labels` order) from one row of scores.
+
+        Platt scaling per scorer, p = 1 / (1 + exp(a·s + b)); with more than two labels the
+        probabilities are normalised to sum to 1, as scikit-learn's CalibratedClassifierCV does.
+        """
+        p = [
+            1.0 / (1.0 + math.exp(min(500.0, max(-500.0, a * s + b))))
+            for (a, b), s in zip(self._cal, row, strict=True)
+        ]
+        if len(p) == 1:
+            return [1.0 - p[0], p[0]]
+        total = sum(p)
+        return [x / total for x in p] if total > 0 else [1.0 / len(p)] * len(p)
+
+
+def save_model(path: str, meta: Mapping[str, Any], arrays: Mapping[str, Any]) -> None:
+    """Write a model atomically: numeric arrays + JSON metadata, nothing executable."""
+    import numpy as np
+
+    data: dict[str, Any] = {
+        "meta": np.frombuffer(json.dumps(dict(meta), ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+        "keys": np.asarray(arrays["keys"], dtype=np.uint64),
+        **{name: np.asarray(arrays[name], dtype=np.float32) for name in _ARRAYS},
+    }
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kesu-model-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a model is an ordinary file
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def load_model(path: str) -> LinearTextModel:
+    """Load a model written by `kesu train`; ValueError (in Chinese) if it is not one we can use."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except FileNotFoundError as exc:
+        raise ValueError("找不到模型文件；请先用 kesu train 训练，或检查路径") from exc
+    except IsADirectoryError as exc:
+        raise ValueError("这是一个目录，不是模型文件") from exc
+    except PermissionError as exc:
+        raise ValueError("没有读取模型文件的权限") from exc
+    if head != _ZIP_MAGIC:
+        raise ValueError("不是 kesu 模型文件（应为 kesu train 生成的 .npz 文件）")
+    try:
+        return _read_model(path)
+    except ValueError:
+        raise
+    except Exception as exc:  # zipfile, numpy and JSON errors all mean the same thing here
+        raise ValueError(
+            f"模型文件已损坏，无法读取（{type(exc).__name__}）；请用 kesu train 重新训练"
+        ) from exc
+
+
+def _read_model(path: str) -> LinearTextModel:
+    import numpy as np
+
+    with np.load(path, allow_pickle=False) as archive:
+        meta = json.loads(archive["meta"].tobytes().decode("utf-8"))
+        _check_meta(meta)
+        keys = archive["keys"]
+        arrays = {name: archive[name].astype(np.float64) for name in _ARRAYS}
+    model = LinearTextModel(meta=meta, keys=keys, **arrays)
+    _check_shapes(model)
+    return model
+
+
+def _check_meta(meta: Any) -> None:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError("不是 kesu 模型文件（缺少格式标记）")
+    version = meta.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ValueError(
+            f"模型格式版本为 {version}，本程序只能读取版本 {FORMAT_VERSION}；请用 kesu train 重新训练"
+        )
+    labels = meta.get("labels")
+    if not isinstance(labels, list) or len(labels) < 2:
+        raise ValueError("模型文件已损坏：标签列表缺失")
+    bands = meta.get("bands")
+    if not isinstance(bands, dict) or not {"high", "medium"} <= bands.keys():
+        raise ValueError("模型文件已损坏：置信度分档阈值缺失")
+    per_label = bands.get("per_label", {})
+    if not isinstance(per_label, dict) or not all(
+        isinstance(v, dict) and {"high", "medium"} <= v.keys() for v in per_label.values()
+    ):
+        raise ValueError("模型文件已损坏：各标签的置信度分档阈值无效")
+    if meta.get("max_n") not in range(1, _MAX_N + 1):
+        raise ValueError("模型文件已损坏：n-gram 长度无效")
+
+
+def _check_shapes(model: LinearTextModel) -> None:
+    import numpy as np
+
+    n_terms = len(model.keys)
+    scorers = 1 if len(model.labels) == 2 else len(model.labels)
+    ok = (
+        n_terms > 0
+        and model.keys.dtype == np.uint64
+        and model.keys.shape == (n_terms,)
+        and bool(np.all(model.keys[1:] > model.keys[:-1]))
+        and model.idf.shape == (n_terms,)
+        and model.coef.shape == (scorers, n_terms)
+        and model.intercept.shape == (scorers,)
+        and model.cal_a.shape == (scorers,)
+        and model.cal_b.shape == (scorers,)
+    )
+    if not ok:
+        raise ValueError("模型文件已损坏：各数组的维度或顺序不一致；请用 kesu train 重新训练")

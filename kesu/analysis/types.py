@@ -158,6 +158,7 @@ class Right:
     article: int
     evidence: str
     reason: str = ""
+    related: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,14 @@ class Analysis:
                 "reasons": list(self.risk.reasons),
             },
             "rights": [
-                {"key": r.key, "law": r.law, "article": r.article, "evidence": r.evidence, "reason": r.reason}
+                {
+                    "key": r.key,
+                    "law": r.law,
+                    "article": r.article,
+                    "evidence": r.evidence,
+                    "reason": r.reason,
+                    "related": list(r.related),
+                }
                 for r in self.rights
             ],
             "dimensions": {

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kesu.analysis import Complaint, InputError, analyze, complaint_from_dict
+from kesu.analysis.pii import mask_in_place
 
 from .conftest import SCHEMA_PATH, run
 
@@ -39,6 +40,42 @@ def test_every_span_points_into_the_original_text(text):
         assert text[signal["start"] : signal["end"]] == signal["evidence"]
     for span in result["emotion"]["spans"]:
         assert text[span["start"] : span["end"]] == span["evidence"]
+
+
+PII_TEXTS = [
+    "我的卡6222020012345678901被盗刷了，要求退款，不处理我就打12378，我电话13800001234",
+    "我叫张三，身份证11010119800101001X，电话138 0000 1234，你们把我信息泄露了，我要去法院起诉你们！！",
+    "客户来电：手机号１３８００００１２３４，卡号 6222 0000 0000 1234 扣了300元年费，要求退还，否则找记者曝光",
+]
+RAW_NUMBERS = [
+    "6222020012345678901",
+    "13800001234",
+    "11010119800101001X",
+    "138 0000 1234",
+    "１３８００００１２３４",
+    "6222 0000 0000 1234",
+    "00001234",
+    "0000 1234",
+]
+
+
+@pytest.mark.parametrize("text", PII_TEXTS)
+def test_no_phone_id_or_card_number_appears_unmasked_anywhere_in_the_output(text):
+    dumped = json.dumps(run(text), ensure_ascii=False)
+    leaked = [n for n in RAW_NUMBERS if n in text and n in dumped]
+    assert leaked == []
+
+
+@pytest.mark.parametrize("text", PII_TEXTS)
+def test_evidence_offsets_stay_valid_with_personal_numbers_masked(text):
+    result = run(text)
+    safe = mask_in_place(text)
+    assert len(safe) == len(text)
+    spans = [*result["risk"]["signals"], *result["emotion"]["spans"]]
+    spans += [d for d in result["demands"] if "start" in d]
+    assert spans, "these texts carry signals and demands"
+    for s in spans:
+        assert safe[s["start"] : s["end"]] == s["evidence"]
 
 
 def test_traditional_chinese_keeps_offsets_of_the_original():

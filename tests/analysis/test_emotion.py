@@ -1,0 +1,156 @@
+"""Emotion: what a handler reads from the customer's words, with reasons and evidence spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from kesu.analysis import Complaint
+from kesu.analysis.doc import make_doc
+from kesu.analysis.emotion import detect_emotion
+from kesu.analysis.types import EMOTIONS, Emotion
+
+
+def emo(text: str) -> Emotion:
+    return detect_emotion(make_doc(Complaint(text=text)))
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # anger: curses, insults, rhetorical questions, dialect, shouting
+        ("你们这个垃圾银行，又乱扣我钱", "anger"),
+        ("骗子公司！黑心！", "anger"),
+        ("什么破系统，转账转了五次都失败", "anger"),
+        ("凭什么不给我退？有没有搞错？", "anger"),
+        ("还有没有王法了，你们是干什么吃的", "anger"),
+        ("你们这服务忒坑人了，搞啥子嘛", "anger"),
+        ("贼坑！咋回事啊你们！！", "anger"),
+        ("气死我了，等了三个小时没人理", "anger"),
+        ("他妈的，又停机", "anger"),
+        ("你們這個垃圾銀行太坑人了", "anger"),  # Traditional
+        ("我真是忍无可忍了，太过分了！", "anger"),
+        ("柜员翻白眼，还骂我听不懂人话", "anger"),
+        ("客户情绪激动，多次拍桌", "anger"),
+        ("明明没欠费，居然给我停机了！", "anger"),
+        # anxiety
+        ("急死了，等着用钱，怎么办啊", "anxiety"),
+        ("卡被冻结了我很着急，下周要交房租", "anxiety"),
+        ("我担心会影响征信，晚上都睡不着", "anxiety"),
+        ("钱一直没到账，心里没底，到底什么时候能到", "anxiety"),
+        ("咋办嘛，急得不行", "anxiety"),
+        # disappointment
+        ("做了十几年的老客户了，太让人失望了", "disappointment"),
+        ("真寒心，以后再也不用你们的产品了", "disappointment"),
+        ("没想到你们也是这样，本以为大银行靠谱", "disappointment"),
+        ("對你們很失望", "disappointment"),  # Traditional
+        # sadness
+        ("欺负老人不识字，我心里很委屈", "sadness"),
+        ("这是我的血汗钱，想起来就想哭", "sadness"),
+        ("我爸走了快半年了，家里全部家当都没了", "sadness"),
+        # calm: enquiries, facts, negated emotion
+        ("请问信用卡年费怎么收？", "calm"),
+        ("我想了解一下提前还款的流程", "calm"),
+        ("我不生气，只是想把多扣的50元退回来", "calm"),
+        ("我并不失望，只是希望改进", "calm"),
+        ("别着急，慢慢说", "calm"),
+        ("最近老收到垃圾短信，能否帮我拦截", "calm"),
+        ("感谢小刘耐心讲了好几遍都不嫌烦", "calm"),
+        ("", "calm"),
+    ],
+)
+def test_label(text: str, label: str) -> None:
+    result = emo(text)
+    assert result.label == label, (text, result)
+    assert result.label in EMOTIONS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你们这个垃圾银行！！！凭什么扣我钱？",
+        "急死了，等着用钱，怎么办",
+        "做了十几年的老客户了，太让人失望了",
+        "欺负老人，我很委屈",
+        "這是甚麼態度？！太過分了",
+    ],
+)
+def test_every_label_has_reasons_and_valid_spans(text: str) -> None:
+    result = emo(text)
+    assert result.label != "calm"
+    assert result.reasons and all(isinstance(r, str) and r for r in result.reasons)
+    assert result.spans
+    for span in result.spans:
+        assert 0 <= span.start < span.end <= len(text)
+        assert text[span.start : span.end] == span.evidence
+
+
+def test_reasons_name_the_cue_and_quote_the_customer() -> None:
+    result = emo("你们这个垃圾银行！！！凭什么扣我钱？")
+    assert "贬损词：垃圾银行" in result.reasons
+    assert "连续感叹号" in result.reasons
+    assert "反问句：凭什么" in result.reasons
+
+
+def test_traditional_spans_point_into_the_original_text() -> None:
+    text = "你們這個垃圾銀行太坑人了"
+    result = emo(text)
+    assert any(s.evidence == "垃圾銀行" for s in result.spans)
+
+
+@pytest.mark.parametrize(
+    ("calmer", "stronger"),
+    [
+        ("你们太过分了", "你们太过分了！！！简直是骗子、垃圾！"),
+        ("有点着急", "急死了！！等着用钱，怎么办，睡不着"),
+    ],
+)
+def test_intensity_grows_with_intensifiers_punctuation_and_more_cues(calmer: str, stronger: str) -> None:
+    weak, strong = emo(calmer), emo(stronger)
+    assert weak.label == strong.label
+    assert 0.0 < weak.intensity < strong.intensity <= 1.0
+
+
+def test_calm_has_low_intensity_and_a_reason() -> None:
+    result = emo("请问网点几点开门")
+    assert result.intensity < 0.3
+    assert result.reasons == ["未见明显情绪词，语气平稳"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "坐席：您别着急，非常抱歉给您添麻烦了\n客户：好的，那麻烦帮我查一下账单",
+        "客户：我不想活了……\n坐席：先生？\n客户：哦不是，我是说网速慢得我都不想活了，哈哈，开玩笑的",
+        "听说上个月有人在你们网点砸了东西，我可不是来闹的，就想问问利率",
+    ],
+)
+def test_agent_lines_jokes_and_other_peoples_acts_are_not_the_customers_emotion(text: str) -> None:
+    assert emo(text).label == "calm"
+
+
+def test_punctuation_alone_is_arousal_not_anger() -> None:
+    result = emo("收到了！！！")
+    assert result.label == "calm"
+
+
+def test_dominant_emotion_wins_and_the_other_is_mentioned() -> None:
+    result = emo("你们这帮骗子，气死我了！我现在急着用钱，怎么办")
+    assert result.label == "anger"
+    assert any(r.startswith("兼有焦虑") for r in result.reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("WHY 又扣我钱！你们太过分了", "大写字母（喊叫）"),
+        ("宽带断了四天了！四天！你们太过分了", "重复强调"),
+        ("啊啊啊啊气死我了", "重复字（喊叫）"),
+        ("你们到底什么时候处理？！", "质问标点（？！）"),
+    ],
+)
+def test_typography_is_read_as_arousal(text: str, reason: str) -> None:
+    assert reason in emo(text).reasons
+
+
+def test_common_acronyms_are_not_shouting() -> None:
+    assert "大写字母（喊叫）" not in emo("ATM吞卡了，APP也登不上，VIP客户经理也找不到！").reasons
