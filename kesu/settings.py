@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kesu.cases",
     "kesu.api",
     "kesu.demo",
+    "kesu.web",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +99,9 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/cases/"
+LOGOUT_REDIRECT_URL = "/login/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -123,6 +126,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Uploaded attachments (recordings, photos, documents). Served only through a permission-checked view.
+MEDIA_ROOT = Path(os.environ.get("KESU_MEDIA_ROOT", str(Path.cwd() / "media")))
+# Largest upload accepted in one request; attachment kinds have their own limits (cases/intake.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _flag("KESU_SECURE_COOKIES", "0" if DEBUG else "1")

@@ -6,6 +6,7 @@ checked by a conditional update, so two people never silently overwrite each oth
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -147,6 +148,11 @@ class Case(models.Model):
     payout_basis = models.TextField("支付依据", blank=True)
     lesson = models.TextField("经验教训", blank=True)
 
+    # Reply due date (a first, fixed rule by industry; the regulatory clocks replace it).
+    due_at = models.DateTimeField("答复期限", null=True, blank=True, db_index=True)
+    escalation_level = models.PositiveSmallIntegerField("升级层级", default=0, db_index=True)
+    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
+
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     closed_at = models.DateTimeField("结案时间", null=True, blank=True)
@@ -207,20 +213,74 @@ class DecisionNotice(models.Model):
         )
 
 
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    # Never the customer's file name on disk: it may hold personal data or path tricks.
+    return f"attachments/{instance.case_id}/{uuid.uuid4().hex}"
+
+
 class Attachment(models.Model):
-    """An attachment's record (the file storage comes later): kind and size are checked at entry."""
+    """An attachment: kind, type and size are checked at entry; the file is stored under MEDIA_ROOT."""
 
     case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField("类型", max_length=30, choices=_choices(intake.ATTACHMENT_KINDS))
     name = models.CharField("文件名", max_length=200)
     content_type = models.CharField("文件格式", max_length=100)
     size = models.PositiveBigIntegerField("大小（字节）")
+    file = models.FileField("文件", upload_to=_attachment_path, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT)
     added_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "附件"
         verbose_name_plural = "附件"
+
+
+CONTACT_KINDS = {
+    "call_in": "来电",
+    "call_out": "去电",
+    "sms": "短信",
+    "letter": "信函",
+    "visit": "面谈",
+    "email": "邮件",
+    "wechat": "微信",
+}
+
+
+class Contact(models.Model):
+    """One entry of the communications log with the customer (calls, messages, letters, visits)."""
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField("方式", max_length=20, choices=_choices(CONTACT_KINDS))
+    summary = models.TextField("内容摘要")
+    at = models.DateTimeField("时间")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "沟通记录"
+        verbose_name_plural = "沟通记录"
+        ordering = ("at", "id")
+
+
+class ReplyDraft(models.Model):
+    """A reply to the customer, with the reply check's result at the time it was saved."""
+
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="replies")
+    text = models.TextField("答复内容")
+    findings = models.JSONField("答复检查结果", default=dict)
+    score = models.FloatField("检查得分", default=100.0)
+    sent = models.BooleanField("已发送", default=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="撰写人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("撰写时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "答复"
+        verbose_name_plural = "答复"
+        ordering = ("created_at", "id")
 
 
 class AppendOnlyError(Exception):

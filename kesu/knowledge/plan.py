@@ -229,15 +229,14 @@ def build_plan(analysis: dict[str, Any]) -> HandlingPlan:
 
 def _steps(facts: Facts) -> list[Step]:
     rules = data_table("plan_rules")
-    scripts = data_table("scripts")["script"]
     limit = int(rules["settings"]["max_scripts"])
     steps: list[Step] = []
     for step in rules["step"]:
         key = step["key"]
         actions = [
-            Item(r["action"], why) for r, why in _select(_of(rules["step_action"], "step", key), facts)
+            Item(r["action"], why) for r, why in _select(_of("plan_rules", "step_action", "step", key), facts)
         ]
-        chosen = _select(_of(scripts, "step", key), facts)
+        chosen = _select(_of("scripts", "script", "step", key), facts)
         specific = [Item(r["text"], why) for r, why in chosen if r.get("when")]
         general = [Item(r["text"], why) for r, why in chosen if not r.get("when")]
         picked = (specific or general)[:limit]
@@ -245,15 +244,17 @@ def _steps(facts: Facts) -> list[Step]:
     return steps
 
 
-def _of(rows: list[dict[str, Any]], field_name: str, key: str) -> list[dict[str, Any]]:
-    return [row for row in rows if row.get(field_name) == key]
+@cache
+def _of(table: str, rows: str, field_name: str, key: str) -> list[dict[str, Any]]:
+    """The rows of `table`'s `[[rows]]` list whose `field_name` is `key` (grouped once)."""
+    return [row for row in data_table(table)[rows] if row.get(field_name) == key]
 
 
 def _stages(facts: Facts, analysis: dict[str, Any]) -> list[Stage]:
     rules = data_table("plan_rules")
     stages: list[Stage] = []
     for stage in rules["stage"]:
-        hits = _select(_of(rules["stage_action"], "stage", stage["key"]), facts)
+        hits = _select(_of("plan_rules", "stage_action", "stage", stage["key"]), facts)
         say = [Item(row["say"], why) for row, why in hits]
         laws = _laws(analysis) if stage["key"] == "fa" else []
         stages.append(Stage(stage["key"], stage["name"], stage["goal"], say, laws))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -260,3 +262,22 @@ TABOO_RULES = {"rude", "blame_customer", "absolute_command", "empty_promise"}
 def test_scripts_contain_no_taboo_phrases(script: dict[str, Any]) -> None:
     findings = check_reply(script["text"]).findings
     assert [(f.rule, f.evidence) for f in findings if f.rule in TABOO_RULES] == []
+
+
+def test_complaint_about_a_staff_member_is_handled_by_someone_else() -> None:
+    plan = from_text("你们的客服态度太差了，我问个问题她居然骂我，要求处理这个员工并且给我道歉", "telecom")
+    assert any("回避" in a.text for a in step(plan, "propose").actions)
+    assert plan.escalation.escalate and "当班主管" in plan.escalation.to
+    assert "denigrate_colleague" in {a.rule for a in plan.avoid}
+
+
+def test_promised_reply_date_is_kept_even_without_a_result() -> None:
+    plan = build_plan(minimal())
+    assert any("答复日期" in a.text and "没有结果" in a.text for a in step(plan, "follow_up").actions)
+
+
+def test_building_a_plan_does_not_load_django() -> None:
+    # The CLI uses the plan without the workbench: no Django import may sneak in.
+    code = "import sys, kesu.knowledge; kesu.knowledge.build_plan({}); print('django' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
