@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo serve test lint typecheck pytest bench eval clean
+.PHONY: install browser run demo serve test lint typecheck pytest bench eval clean
 
 install: $(STAMP)
 
@@ -14,13 +14,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+## Debian's chromium for the end-to-end browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
 ## Show the analysis engine at work on a handful of sample complaints.
 demo: install
 	$(BIN)/kesu analyze < examples/complaints.jsonl | $(BIN)/python -m kesu.analysis.pretty
 
-run: demo
+## Fresh machine to running workbench: venv, install, engine demo, migrate, demo data, server.
+run: demo serve
 
-## The workbench: migrate, demo data (idempotent), server at http://127.0.0.1:8000
+## The workbench: migrate, demo data (idempotent; prints the logins), server at http://127.0.0.1:8000
 serve: install
 	$(BIN)/kesu manage migrate --noinput
 	$(BIN)/kesu seed-demo
@@ -33,8 +41,8 @@ lint: install
 typecheck: install
 	$(BIN)/mypy kesu/analysis kesu/knowledge kesu/cases/workflow.py kesu/cases/intake.py
 
-pytest: install
-	$(BIN)/pytest
+pytest: install browser
+	KESU_E2E_REQUIRED=1 $(BIN)/pytest -n 2
 
 test: lint typecheck pytest
 

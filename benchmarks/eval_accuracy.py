@@ -143,8 +143,10 @@ def main() -> int:
         "folds": FOLDS,
         "seed": SEED,
         "recipe": training.Recipe().__dict__,
+        "recipe_text": training.Recipe().describe(),
         "tasks": {},
     }
+    print(f"recipe (as kesu train): {results['recipe_text']}")
     print(f"{'task':52} {'target':>7} {'ref.':>6} {'plain':>6} {'kesu':>6}  result")
     for name, loader, metric, target, reference in TASKS:
         task = run_task(name, loader, metric)

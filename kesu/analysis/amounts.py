@@ -211,8 +211,22 @@ def _with_jiao(norm: str, value: float, end: int) -> tuple[float, int]:
     return value + (int(digit) if digit.isdigit() else _CN_DIGITS[digit]) / 10, m.end()
 
 
+# The last document scanned and its amounts: the engine and risk.detect_signals both ask for
+# the same Doc, so the second call is free. One slot, replaced in one assignment (thread-safe).
+_last_scan: list[tuple[Doc | None, tuple[Amount, ...]]] = [(None, ())]
+
+
 def find_amounts(doc: Doc) -> list[Amount]:
     """Every money amount in the text, in text order, with offsets into the original text."""
+    last_doc, last = _last_scan[0]
+    if last_doc is doc:
+        return list(last)
+    found = _scan_amounts(doc)
+    _last_scan[0] = (doc, tuple(found))
+    return found
+
+
+def _scan_amounts(doc: Doc) -> list[Amount]:
     words, norm = _words(), doc.norm
     taken = _taken_spans(doc)
     found: list[Amount] = []

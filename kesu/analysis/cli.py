@@ -107,10 +107,14 @@ def run_analyze_stream(stream: IO[str], out: IO[str], models: dict[str, TextMode
         out.flush()
         pending.clear()
 
+    # The first lines go out one at a time so a caller sees a result at once; then batches, which
+    # let trained models predict many texts per call (much faster).
+    size = 1
     for number, line in _lines(stream):
         pending.append(_parse_line(line, number))
-        if len(pending) >= batch:
+        if len(pending) >= size:
             flush()
+            size = min(batch, size * 4)
     flush()
     return ok
 

@@ -113,6 +113,19 @@ def conditional(doc: Doc, start: int, *, width: int = 14) -> str | None:
     return _hypothetical_cue(doc, start, width)[1]
 
 
+_OWNED_CONDITION = re.compile(
+    r"(?:不|没|再|如果|要是|若是|假如|除非)[^.!?;:。]{0,14}?((?:我|俺)?就)[^,.!?;:。]{0,3}$"
+)
+
+
+def owned_condition(doc: Doc, start: int) -> str | None:
+    """The 就 of a condition the speaker attaches to their own act right before the hit, in the
+    same sentence (「不给我就天天来闹」「再不退，我就天天来闹」): the act becomes a threat."""
+    lo = doc.sentence_bounds(start)[0]
+    found = _OWNED_CONDITION.search(doc.norm, lo, start)
+    return found.group(1) if found else None
+
+
 def hypothetical(doc: Doc, start: int, *, width: int = 12) -> str | None:
     """A hypothetical cue (如果/假如/万一…) earlier in the same clause or the one before, when the
     speaker only imagines it. A conditional the speaker commits to (如果…我就…) is not

@@ -150,6 +150,10 @@ def _peer(before: str) -> str | None:
     return None if "我" in rest else found[1]
 
 
+# 说 followed by these is not reported speech: 说法, 说明, 说清楚, 说服, 咋说都, 怎么说也.
+_NOT_SPEECH = ("法", "明", "清", "服", "都", "也")
+
+
 def _excluded(doc: Doc, term: _Term, start: int, before: str) -> bool:
     """Negated by the customer, a third party's, quoted rights, or a described (not asked) fact."""
     cues = _cues()
@@ -164,8 +168,8 @@ def _excluded(doc: Doc, term: _Term, start: int, before: str) -> bool:
     ):
         return True  # 没把条款讲清楚, 要是当时说清楚: a description, not a request
     said = _last(before, cues.reported)
-    if said and before[said[0] + len(said[1]) : said[0] + len(said[1]) + 1] in ("法", "明", "清", "服"):
-        said = None  # 说法, 说明, 说清楚: not reported speech
+    if said and before[said[0] + len(said[1]) : said[0] + len(said[1]) + 1] in _NOT_SPEECH:
+        said = None  # 说法, 说明, 说清楚, 咋说都/怎么说也 (however I asked): not reported speech
     if said and (ask is None or ask[0] < said[0]):
         speaker = before[max(0, said[0] - 8) : said[0]]
         if any(s in speaker for s in cues.staff):

@@ -74,9 +74,13 @@ def _analyze_rules(complaint: Complaint) -> Analysis:
     needs, needs_reasons = customer.detect_needs(doc, found_emotion, found_demands, signals)
     malicious = customer.detect_malicious(doc, found_demands, signals)
     customer_type = customer.classify_customer(doc, found_emotion, found_demands, signals, malicious)
+    is_complaint = score >= 0.5
+    if not is_complaint:
+        # An enquiry that only names a hotline or a court (怎么举报？是打12321吗？) carries no risk;
+        # a threat or something done still counts, whatever the rest of the text looks like.
+        signals = [s for s in signals if s.status != "mention"]
     found_risk = risk.assess_risk(doc, signals, found_emotion, customer_type.label)
     dims = dimensions.extract_dimensions(doc, found_entities, found_emotion)
-    is_complaint = score >= 0.5
     return Analysis(
         id=complaint.id,
         engine=ENGINE,

@@ -1,7 +1,7 @@
 """Trained text classifiers: the model file format and a numpy-only predictor.
 
-A model is a linear classifier over character n-gram TF-IDF features with sigmoid-calibrated
-confidence (see docs/decisions/0002-model-format.md). It is stored as a plain `.npz` archive of
+A model is a linear classifier over character n-gram TF-IDF features plus the engine's own cue
+counts (`cue_features.py`), with sigmoid-calibrated confidence (see docs/decisions/0002-model-format.md). It is stored as a plain `.npz` archive of
 numeric arrays plus one JSON metadata block, loaded with `allow_pickle=False`: loading a model
 never executes code from the file, and never imports scikit-learn (that would cost ~2 s of
 start-up). `kesu.analysis.training` fits the model; this module owns the format and prediction.
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from operator import add
 from typing import TYPE_CHECKING, Any, Protocol
 
+from kesu.analysis.cue_features import cue_matrix, feature_names
 from kesu.analysis.types import Prediction
 
 if TYPE_CHECKING:
@@ -28,8 +29,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 FORMAT = "kesu-text-model"
-FORMAT_VERSION = 1
-_ARRAYS = ("idf", "coef", "intercept", "cal_a", "cal_b")
+FORMAT_VERSION = 2
+_ARRAYS = ("idf", "coef", "dense_coef", "intercept", "cal_a", "cal_b")
 _ZIP_MAGIC = b"PK\x03\x04"
 
 # Full-width ASCII → half-width, ideographic space → space, every digit → 0 (amounts and phone
@@ -106,13 +107,16 @@ def band_for(confidence: float, bands: Mapping[str, Any], label: str | None = No
 class LinearTextModel:
     """A loaded model: TF-IDF weights, one linear scorer per label, sigmoid calibration.
 
-    With two labels there is one scorer (for `labels[1]`); otherwise one per label.
+    With two labels there is one scorer (for `labels[1]`); otherwise one per label. Each scorer
+    weighs the n-grams (`coef`) and the cue features named in `meta["dense_features"]`
+    (`dense_coef`, applied to the features times `meta["dense_scale"]`).
     """
 
     meta: dict[str, Any]
     keys: npt.NDArray[np.uint64]  # sorted n-gram keys; column j of idf/coef belongs to keys[j]
     idf: npt.NDArray[np.float64]
     coef: npt.NDArray[np.float64]
+    dense_coef: npt.NDArray[np.float64]  # (scorers, number of cue features)
     intercept: npt.NDArray[np.float64]
     cal_a: npt.NDArray[np.float64]
     cal_b: npt.NDArray[np.float64]
@@ -154,7 +158,8 @@ class LinearTextModel:
         """
         import numpy as np
 
-        doc, feat = self._hits(texts)
+        prepared = [prepare(t) for t in texts]
+        doc, feat = self._hits(prepared)
         # Run-length count of each (text, feature) pair = term frequency.
         pair = np.sort(doc * len(self.idf) + feat)
         first = np.flatnonzero(pair[1:] != pair[:-1]) + 1
@@ -162,22 +167,32 @@ class LinearTextModel:
         counts = np.diff(np.append(first, len(pair)))
         doc, feat = np.divmod(pair[first], len(self.idf))
         values = (1.0 + np.log(counts)) * self.idf[feat]  # sublinear tf × idf
+        result = self._dense(texts, prepared)
         if len(texts) == 1:
             norm = float(np.sqrt(values @ values)) or 1.0
-            return (self.coef[:, feat] @ (values / norm) + self.intercept)[np.newaxis, :]
+            return result + (self.coef[:, feat] @ (values / norm))[np.newaxis, :]
         norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=len(texts)))
         values /= norms[doc]
-        result = np.tile(self.intercept, (len(texts), 1))
         if len(first):
             rows, starts = np.unique(doc, return_index=True)
             result[rows] += np.add.reduceat(self.coef[:, feat] * values, starts, axis=1).T
         return result
 
-    def _hits(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    def _dense(self, texts: Sequence[str], prepared: Sequence[str]) -> npt.NDArray[np.float64]:
+        """Intercept plus the cue features' share of the scores, shape (len(texts), scorers)."""
+        import numpy as np
+
+        result = np.tile(self.intercept, (len(texts), 1))
+        if self.dense_coef.shape[1]:
+            dense = np.array(cue_matrix(texts, prepared), dtype=np.float64) * float(self.meta["dense_scale"])
+            result += dense @ self.dense_coef.T
+        return result
+
+    def _hits(self, prepared: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """(text number, feature number) of every n-gram occurrence found in the vocabulary."""
         import numpy as np
 
-        joined = _SEPARATOR.join(map(prepare, texts))
+        joined = _SEPARATOR.join(prepared)
         chars = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16).astype(np.uint64)
         parts = [chars]
         for n in range(2, int(self.meta["max_n"]) + 1):
@@ -185,7 +200,7 @@ class LinearTextModel:
         keys = np.concatenate(parts)
         pos = np.minimum(self.keys.searchsorted(keys), len(self.keys) - 1)
         found = self.keys[pos] == keys
-        if len(texts) == 1:
+        if len(prepared) == 1:
             return np.zeros(int(found.sum()), dtype=np.int64), pos[found].astype(np.int64)
         breaks = np.cumsum(chars == ord(_SEPARATOR))  # separators up to each position
         doc = np.concatenate([breaks[: len(p)] for p in parts])
@@ -287,6 +302,11 @@ def _check_meta(meta: Any) -> None:
         raise ValueError("模型文件已损坏：各标签的置信度分档阈值无效")
     if meta.get("max_n") not in range(1, _MAX_N + 1):
         raise ValueError("模型文件已损坏：n-gram 长度无效")
+    dense = meta.get("dense_features")
+    if dense and dense != feature_names():
+        raise ValueError("模型训练时所用的线索词表与当前引擎不一致；请用 kesu train 重新训练")
+    if not isinstance(dense, list) or not isinstance(meta.get("dense_scale"), int | float):
+        raise ValueError("模型文件已损坏：线索特征说明缺失")
 
 
 def _check_shapes(model: LinearTextModel) -> None:
@@ -301,6 +321,7 @@ def _check_shapes(model: LinearTextModel) -> None:
         and bool(np.all(model.keys[1:] > model.keys[:-1]))
         and model.idf.shape == (n_terms,)
         and model.coef.shape == (scorers, n_terms)
+        and model.dense_coef.shape == (scorers, len(model.meta["dense_features"]))
         and model.intercept.shape == (scorers,)
         and model.cal_a.shape == (scorers,)
         and model.cal_b.shape == (scorers,)

@@ -47,6 +47,7 @@ class _Entry:
     default: str
     description: str
     reason: str
+    owned_if: bool = False  # a weak cue the speaker commits to on a condition (不给我就天天来闹)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def _types() -> tuple[_Type, ...]:
 
 def _entry(row: dict[str, Any], fallback: str, reason: str | None) -> _Entry:
     default = row.get("default", fallback)
-    return _Entry(row["type"], default, row["description"], reason or _DEFAULT_WHY[default])
+    owned_if = row.get("conditional") == "threatened"
+    return _Entry(row["type"], default, row["description"], reason or _DEFAULT_WHY[default], owned_if)
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,9 @@ def _status(doc: Doc, spec: _Type, start: int, end: int, entry: _Entry) -> tuple
     if if_cue:  # 「我要是发到网上……」: the speaker floats their own act as pressure
         return "threatened", f"以假设「{if_cue}」施压"
     if weak:
+        then = context.owned_condition(doc, start) if entry.owned_if else None
+        if then:
+            return "threatened", f"带条件的威胁（「{then}」）"
         return entry.default, entry.reason
     then = context.conditional(doc, start)
     if then:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from kesu.accounts.models import User
 from kesu.analysis import InputError, analyze, complaint_from_dict
-from kesu.cases import intake, search, workflow
+from kesu.cases import deadlines, intake, search, workflow
 from kesu.cases.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed, VersionConflict
 from kesu.cases.masking import mask_text, masked_person
 from kesu.cases.models import CHANNELS, INDUSTRIES, Attachment, Case, CaseEvent, Complainant, DecisionNotice
@@ -200,6 +200,7 @@ def case_open(
         complainant=who,
         analysis=_analyse(values, prior=who.cases.count()),
         search_text=search.index_text(*(str(values.get(k) or "") for k in _TEXT_FIELDS)),
+        due_at=deadlines.default_due(industry, values["received_at"]),
         **values,
     )
     case.risk_level = (case.analysis.get("risk") or {}).get("level", "")

@@ -85,6 +85,7 @@ class DeadlineHint:
     extension: str
     source: str
     verify: bool
+    reason: str
     note: str = "仅供参考：实际时限以案件时钟为准"
 
 
@@ -136,7 +137,9 @@ def facts_from(analysis: dict[str, Any]) -> Facts:
     }
     return Facts(
         values={k: frozenset(v) for k, v in values.items()},
-        malicious=bool(malicious.get("indicators")) or "malicious_claim" in values["customer_type"],
+        malicious="malicious_claim" in values["customer_type"]
+        or float(malicious.get("score", 0.0))
+        >= float(data_table("plan_rules")["settings"]["malicious_threshold"]),
         intensity=float(emotion.get("intensity", 0.0)) if isinstance(emotion, dict) else 0.0,
         amount=max(
             (
@@ -335,6 +338,7 @@ def _deadline(facts: Facts) -> DeadlineHint | None:
                 extension=row["extension"],
                 source=row["source"],
                 verify=bool(row["verify"]),
+                reason=f"依据：行业「{_value_label('industry', industry)}」",
             )
     return None
 

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from kesu.web import views_case, views_intake, views_lists
+from kesu.web import views_attachments, views_case, views_intake, views_lists
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/cases/", permanent=False)),
@@ -18,10 +18,10 @@ urlpatterns = [
     # the case page and its actions (views_case)
     path("cases/<int:case_id>/", views_case.case_detail, name="case_detail"),
     path("cases/<int:case_id>/act/<str:action>/", views_case.case_act, name="case_act"),
-    path("cases/<int:case_id>/attachments/", views_case.attachment_upload, name="attachment_upload"),
+    path("cases/<int:case_id>/attachments/", views_attachments.attachment_upload, name="attachment_upload"),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>/",
-        views_case.attachment_download,
+        views_attachments.attachment_download,
         name="attachment_download",
     ),
 ]

@@ -68,6 +68,21 @@ def test_hypothetical(text, word, expected):
     assert context.hypothetical(doc, start) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        ("不给我就天天来你们网点闹", "天天来", "我就"),
+        ("再不退，我就天天来你们营业厅闹", "天天来", "我就"),  # the condition in the clause before
+        ("如果还拖着我就去你们门口闹", "去你们", "我就"),
+        ("我就是天天来你们网点也没用", "天天来", None),  # 就是: no condition
+        ("我天天来你们网点问进度", "天天来", None),
+    ],
+)
+def test_owned_condition(text, word, expected):
+    doc, start, _ = at(text, word)
+    assert context.owned_condition(doc, start) == expected
+
+
 def test_conditional_names_the_consequence_marker():
     doc, start, _ = at("如果你们再不处理，我就去法院", "法院")
     assert context.conditional(doc, start) == "我就"
@@ -88,6 +103,9 @@ def test_conditional_names_the_consequence_marker():
         ("不然我就带着邻居们一起向住建局投诉", "住建局", None),  # companions
         ("公司会帮他们向金融监管局投诉", "金融监管局", None),  # 帮他们: the beneficiary
         ("我要去法院", "法院", None),
+        ("我媳妇说要去网上发帖曝光你们", "网上发帖", "媳妇"),  # a family member's intention
+        ("我儿子说要找电视台", "电视台", "儿子"),
+        ("我替我妈打了12378", "12378", None),  # acting for her: the speaker's own act
     ],
 )
 def test_third_party(text, word, expected):

@@ -170,3 +170,9 @@ def test_cli_single_text_prints_pretty_json():
     assert out.returncode == 0
     assert out.stdout.startswith("{\n")
     assert json.loads(out.stdout)["engine"].startswith("kesu-analysis/")
+
+
+def test_masked_personal_numbers_do_not_read_as_shouting():
+    result = run("我的电话是13800001234，卡号6222000000001234，请回电。")
+    assert result["emotion"]["label"] == "calm"
+    assert result["emotion"]["spans"] == []

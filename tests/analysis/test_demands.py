@@ -169,6 +169,13 @@ def test_one_demand_per_type_in_text_order_with_valid_offsets():
         ("我要求退一赔十", ["refund", "compensation"]),
         ("我要求你们书面道歉", ["apology", "written_reply"]),
         ("请贵司就以上问题作出书面解释", ["written_reply", "explanation"]),
+        ("希望贵公司给出书面回应", ["written_reply"]),
+        ("这笔手续费到底是怎么回事，能不能退？", ["explanation", "refund"]),
+        ("找客服咋说都不给退", ["refund"]),  # the refused refund is what the customer wants
+        ("请给他全额退保", ["cancel"]),
+        ("麻烦帮我改回活期", ["fix"]),
+        ("这事你办不了就让你们网点负责人给我回个电话", ["see_leader"]),
+        ("信用卡分期能不能退？", []),  # an enquiry about the rule, not a demand
     ],
 )
 def test_combined_and_conditional_forms(text, expected):

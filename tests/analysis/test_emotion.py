@@ -55,6 +55,14 @@ def emo(text: str) -> Emotion:
         ("别着急，慢慢说", "calm"),
         ("最近老收到垃圾短信，能否帮我拦截", "calm"),
         ("感谢小刘耐心讲了好几遍都不嫌烦", "calm"),
+        ("一个小小的问题拖了一个月，麻烦尽快处理", "calm"),  # 小小的 about a problem, not a person
+        ("请不要再打电话了，谢谢", "calm"),  # a polite request without !
+        ("请问收到诈骗短信应该怎么举报", "calm"),  # 诈骗短信 names a thing, not an accusation
+        # anger: stopping the other side with !, scorn for a clerk talking back
+        ("別再給我打電話推銷了！！", "anger"),
+        ("一个小小的柜员也敢跟我顶嘴？", "anger"),
+        # anxiety: fear of losing the money
+        ("一共六十万，到底还能不能拿回来？", "anxiety"),
         ("", "calm"),
     ],
 )

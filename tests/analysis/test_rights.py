@@ -216,6 +216,10 @@ def test_evidence_does_not_stop_at_a_thousands_separator() -> None:
         ("fair_trade", "扣了我两次款"),
         ("dignity", "被当成骗子对待"),
         ("dignity", "把我的欠款信息发到了家族群"),
+        ("dignity", "我的个人信息到底是怎么泄露的"),  # word order: information first, leak later
+        ("dignity", "我的信息是不是被你们员工卖了"),
+        ("dignity", "你们把我手机号给了别的公司"),
+        ("choice", "没经过我同意就把套餐改了"),
         ("supervision", "希望你们加强员工培训"),
     ],
 )

@@ -116,6 +116,10 @@ THREATENED = [
     # leader
     ("我要找你们领导", "leader_demand"),
     ("我要投诉到你们总行", "leader_demand"),
+    # a weak cue the speaker ties to a condition
+    ("不给我就天天来你们网点闹", "petition"),
+    ("再不退，我就天天来你们营业厅闹", "petition"),
+    ("再让我看到他，我非揍他一顿不可", "violence"),
 ]
 
 DONE = [
@@ -180,6 +184,8 @@ MENTION = [
     ("新闻里看到有人跑去营业部打人", "violence"),
     ("我邻居说这种情况可以直接打12315", "regulator_complaint"),
     ("我表哥就是律师", "special_identity"),
+    ("我媳妇说要去网上发帖曝光你们，我拦着没让", "online_exposure"),
+    ("我老公说他要去12378投诉", "regulator_complaint"),
     ("我要给你们差评", "online_exposure"),
     ("这点事我不想把事情闹大", None),
 ]
@@ -213,6 +219,7 @@ STATES = [
     ("我受客户委托前来投诉", "professional_claimant", "done"),
     ("我想全额退保，代理退保的说可以", "professional_claimant", "done"),
     ("我们是反催收联盟的", "professional_claimant", "done"),
+    ("我一次性买了30盒这款饼干，依据食品安全法要求退一赔十", "professional_claimant", "done"),
     ("赔我一百万", "excessive_demand", "done"),
 ]
 
@@ -264,6 +271,8 @@ NO_SIGNAL = [
     "我从来没投诉过",
     "我不是要找记者，只是想要个说法",
     "我不想闹大，只想退款",
+    "今天不给我个说法我不走了",  # one customer refusing to leave is not a sit-in
+    "请给我父亲全额退保",  # a customer's own demand, not an agent's slogan
 ]
 
 

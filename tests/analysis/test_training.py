@@ -21,7 +21,7 @@ import pytest
 
 from kesu.analysis import Complaint, analyze
 from kesu.analysis.models import FORMAT_VERSION, load_model
-from kesu.analysis.training import TrainingError, read_dataset, train, train_command
+from kesu.analysis.training import Recipe, TrainingError, fit, read_dataset, train, train_command
 
 TOPICS = {
     "信用卡": (
@@ -131,19 +131,20 @@ def test_exported_predictor_matches_scikit_learn(dataset: Path) -> None:
     from sklearn.svm import LinearSVC
 
     from kesu.analysis.models import char_ngrams
-    from kesu.analysis.training import Recipe, fit
+    from kesu.analysis.training import Recipe, fit, with_cues
 
     texts, labels = read_dataset(str(dataset), "category")
-    recipe = Recipe()
+    recipe = Recipe(cue_scales=(2.0,))  # cues forced in, so their share of the score is checked
     ours = fit(texts, labels, recipe)
     vec = TfidfVectorizer(
         analyzer=partial(char_ngrams, max_n=recipe.max_n), min_df=recipe.min_df, sublinear_tf=True
     )
     svm = LinearSVC(C=recipe.c, class_weight="balanced", random_state=0)
     cal = CalibratedClassifierCV(svm, method="sigmoid", cv=recipe.calibration_folds, ensemble=False)
-    cal.fit(vec.fit_transform(texts), labels)
+    scale = ours.meta["dense_scale"]
+    cal.fit(with_cues(vec.fit_transform(texts), texts, scale), labels)
     new = list(NEW_TEXTS.values())
-    expected = cal.predict_proba(vec.transform(new))
+    expected = cal.predict_proba(with_cues(vec.transform(new), new, scale))
     got = np.array([ours.calibrate(row) for row in ours.scores(new).tolist()])
     assert np.allclose(got, expected, atol=1e-6)
 
@@ -244,6 +245,16 @@ def test_bad_data_trains_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert not out.exists()
 
 
+_META_EDITS: dict[str, dict[str, Any]] = {
+    "old-version": {"format_version": 99},
+    # a version-1 model has no cue features: retrained, never silently mis-scored
+    "version-1": {"format_version": 1},
+    # trained with another engine's cue tables: its cue weights would point at the wrong cues
+    "foreign-cues": {"dense_features": ["emotion:anger:骂人词", "length"]},
+    "no-cue-list": {"dense_features": None},
+}
+
+
 def _corrupt(model: Path, tmp_path: Path, how: str) -> Path:
     bad = tmp_path / f"{how}.npz"
     raw = model.read_bytes()
@@ -253,11 +264,11 @@ def _corrupt(model: Path, tmp_path: Path, how: str) -> Path:
         bad.write_bytes(b"\x80\x04\x95" + raw[:50])
     elif how == "garbage-zip":
         bad.write_bytes(b"PK\x03\x04" + bytes(200))
-    elif how == "old-version":
+    elif how in _META_EDITS:
         with np.load(model, allow_pickle=False) as archive:
             arrays = {k: archive[k] for k in archive.files}
         meta = json.loads(arrays["meta"].tobytes())
-        meta["format_version"] = 99
+        meta.update(_META_EDITS[how])
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         with open(bad, "wb") as fh:
             np.savez(fh, **arrays)
@@ -271,6 +282,9 @@ def _corrupt(model: Path, tmp_path: Path, how: str) -> Path:
         ("pickle", "不是 kesu 模型"),
         ("garbage-zip", "已损坏"),
         ("old-version", "版本为 99"),
+        ("version-1", "版本为 1，"),
+        ("foreign-cues", "线索词表与当前引擎不一致"),
+        ("no-cue-list", "线索特征说明缺失"),
     ],
 )
 def test_corrupt_or_foreign_model_is_refused(
@@ -336,3 +350,62 @@ def test_a_rare_unreliable_label_gets_its_own_stricter_bands() -> None:
     assert band_for(0.6, bands) == "medium"  # overall, 50 of 65 right
     assert band_for(0.6, bands, "保险") == "low"  # but 保险 was right 10 times in 25
     assert band_for(0.9, bands, "信用卡") == "high"
+
+
+@pytest.mark.parametrize(
+    ("text", "feature", "counted"),
+    [
+        ("你们这是什么破银行，太过分了", "emotion:anger:贬损词", True),
+        ("你们这是什么破银行，太过分了", "emotion:anger:愤怒词", True),
+        ("我一点也不生气，慢慢来", "emotion:anger:愤怒词", False),  # negated: 不生气
+        ("手机每天收到垃圾短信", "emotion:anger:贬损词", False),  # look-alike: 垃圾短信
+        ("还钱了还说我逾期？！", "punct:质问标点（？！）", True),  # full-width ？！ counts too
+        ("非常感谢客服小王的耐心帮助", "complaint:praise", True),
+        ("服务态度很差，我要投诉", "complaint:complaint_word", True),
+    ],
+)
+def test_cue_features_count_what_the_engine_knows(text: str, feature: str, counted: bool) -> None:
+    from kesu.analysis.cue_features import cue_features, feature_names
+    from kesu.analysis.models import prepare
+
+    value = cue_features(text, prepare(text))[feature_names().index(feature)]
+    assert (value > 0) is counted
+
+
+def test_cue_weight_is_chosen_and_recorded(trained: tuple[Path, dict[str, Any]]) -> None:
+    from kesu.analysis.cue_features import feature_names
+
+    model = load_model(str(trained[0]))
+    chosen = model.meta["dense_scale"]
+    assert chosen in Recipe().cue_scales
+    names = feature_names() if chosen else []
+    assert model.meta["dense_features"] == names
+    assert model.dense_coef.shape == (len(model.labels), len(names))
+
+
+def _mood_set(n: int) -> tuple[list[str], list[str]]:
+    """Angry vs calm posts that share their topic words: only the mood words tell them apart."""
+    rng = random.Random(3)
+    topics = ["信用卡额度", "宽带网速", "理赔进度", "快递派送", "话费账单", "贷款审批", "退款到账"]
+    angry = ["什么破银行！！", "垃圾服务，气死我了", "凭什么？？", "太过分了！", "骗子公司，恶心"]
+    calm = ["想咨询一下", "请问怎么办理", "麻烦帮忙看看", "谢谢客服", "有空回个电话"]
+    texts, labels = [], []
+    for i in range(n):
+        mood, words = ("angry", angry) if i % 2 else ("calm", calm)
+        texts.append(f"{rng.choice(topics)}{rng.choice(words)}")
+        labels.append(mood)
+    return texts, labels
+
+
+def test_cue_features_carry_weight_when_forced_in() -> None:
+    from kesu.analysis.cue_features import feature_names
+
+    texts, labels = _mood_set(60)
+    model = fit(texts, labels, Recipe(cue_scales=(2.0,)))
+    anger = [i for i, name in enumerate(feature_names()) if name.startswith("emotion:anger")]
+    assert model.labels == ["angry", "calm"]  # one scorer, for "calm": anger cues must push it down
+    assert model.dense_coef[0, anger].min() < 0
+    assert [p.label for p in model.predict(["理赔进度什么破公司，恶心！！", "理赔进度想咨询一下"])] == [
+        "angry",
+        "calm",
+    ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kesu.analysis import Complaint, analyze, check_reply
+from kesu.analysis import Complaint, analyze, check_reply, complaint_from_dict
 from kesu.analysis.lexicon import entries as analysis_entries
 from kesu.knowledge import HandlingPlan, build_plan
 from kesu.knowledge.compensation import data_table
@@ -194,7 +195,7 @@ def test_fa_stage_cites_the_articles_of_the_analysis_rights() -> None:
 def test_deadline_hint_by_industry(industry: str, days: int, verify: bool) -> None:
     hint = build_plan(minimal(industry=industry)).deadline_hint
     assert hint is not None and hint.days == days and hint.verify is verify
-    assert hint.source and "参考" in hint.note
+    assert hint.source and "参考" in hint.note and hint.reason.startswith("依据：行业")
 
 
 @pytest.mark.parametrize(
@@ -281,3 +282,27 @@ def test_building_a_plan_does_not_load_django() -> None:
     code = "import sys, kesu.knowledge; kesu.knowledge.build_plan({}); print('django' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_one_weak_indicator_does_not_make_an_honest_customer_a_suspect() -> None:
+    weak = {"score": 0.2, "indicators": [{"key": "refuse_negotiation", "description": "…"}]}
+    plan = build_plan(minimal(malicious=weak))
+    assert not plan.escalation.escalate
+    assert "善意" not in plan.opening.text
+    assert "admission_of_liability" not in {a.rule for a in plan.avoid}
+
+
+GOLDEN = Path(__file__).parents[1] / "golden" / "complaints.jsonl"
+
+
+@pytest.mark.skipif(not GOLDEN.exists(), reason="golden complaints not present")
+def test_every_golden_complaint_gets_a_complete_plan() -> None:
+    # Smoke test over many real-looking complaints: the plan never breaks and stays consistent
+    # with the analysis (a crisis is always escalated, immediately).
+    for line in GOLDEN.read_text(encoding="utf-8").splitlines():
+        analysis = analyze(complaint_from_dict(json.loads(line))).to_dict()
+        plan = build_plan(analysis)
+        assert [s.name for s in plan.steps] == STEP_NAMES
+        assert all(1 <= len(s.scripts) <= 3 for s in plan.steps)
+        if analysis["risk"]["level"] == "crisis":
+            assert plan.escalation.urgency == "immediate", analysis["id"]

@@ -1,0 +1,194 @@
+"""The case page's forms → service calls. Parsing only: every rule lives in the services.
+
+Each handler takes the user, the case and the posted form, calls one service and returns the
+success message. Bad input raises `InvalidInput` with a Chinese message, like the services do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils import timezone
+
+from kesu.accounts.models import User
+from kesu.cases import services, services_comms, workflow
+from kesu.cases.errors import InvalidInput
+from kesu.cases.models import Case
+from kesu.cases.selectors import transfer_candidates, visible_cases
+
+Form = Mapping[str, Any]
+Handler = Callable[[User, Case, Form], str]
+
+
+def _s(form: Form, key: str) -> str:
+    return str(form.get(key) or "").strip()
+
+
+def _version(form: Form) -> int:
+    try:
+        return int(_s(form, "version"))
+    except ValueError:
+        raise InvalidInput("表单缺少版本号，请刷新页面后重试") from None
+
+
+def _yes_no(form: Form, key: str) -> bool | None:
+    return {"yes": True, "no": False}.get(_s(form, key))
+
+
+def _amount(form: Form) -> Decimal | None:
+    raw = _s(form, "payout_amount").replace(",", "").replace("，", "")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise InvalidInput(f"支付金额「{raw}」不是有效的数字") from None
+    if not value.is_finite() or value.as_tuple().exponent < -2 or abs(value) >= Decimal("1e10"):  # type: ignore[operator]
+        raise InvalidInput("支付金额须为不超过两位小数的合理金额（元）")
+    return value
+
+
+def _when(form: Form) -> datetime | None:
+    raw = _s(form, "at")
+    if not raw:
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("沟通时间格式不正确，应为 年-月-日 时:分") from None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _transfer(user: User, case: Case, form: Form) -> str:
+    wanted = _s(form, "to")
+    to = next((u for u in transfer_candidates(case) if str(u.pk) == wanted), None)
+    if to is None:
+        raise InvalidInput("请从列表中选择转办接收人")
+    services.case_transfer(user=user, case=case, to=to, note=_s(form, "note"), version=_version(form))
+    return f"已转办给{to.display_name}，对方接收前案件仍由您负责（首问负责制）"
+
+
+def _notice(user: User, case: Case, form: Form) -> str:
+    services.case_issue_notice(
+        user=user,
+        case=case,
+        result=_s(form, "result"),
+        reasons=_s(form, "reasons"),
+        basis=_s(form, "basis"),
+        redress=_s(form, "redress"),
+        version=_version(form),
+    )
+    return "已出具处理决定告知"
+
+
+def _callback(user: User, case: Case, form: Form) -> str:
+    satisfaction, recurred = _s(form, "satisfaction"), _yes_no(form, "recurred")
+    services.case_callback(
+        user=user,
+        case=case,
+        satisfaction=satisfaction,
+        recurred=recurred,
+        note=_s(form, "note"),
+        version=_version(form),
+    )
+    if satisfaction == "dissatisfied" or recurred:
+        return "已记录回访。客户不满意或问题复发：请主管或消保专员「重新处理」本案，不要直接结案"
+    return "已记录回访"
+
+
+def _close(user: User, case: Case, form: Form) -> str:
+    closure = workflow.Closure(
+        root_cause=_s(form, "root_cause"),
+        controllable=_yes_no(form, "controllable"),
+        internal=_yes_no(form, "internal"),
+        responsibility=_s(form, "responsibility"),
+        payout_kind=_s(form, "payout_kind"),
+        payout_amount=_amount(form),
+        payout_basis=_s(form, "payout_basis"),
+        lesson=_s(form, "lesson"),
+    )
+    services.case_close(user=user, case=case, closure=closure, version=_version(form))
+    return "已结案"
+
+
+def _merge(user: User, case: Case, form: Form) -> str:
+    number = _s(form, "into")
+    into = visible_cases(user).filter(number__iexact=number).first() if number else None
+    if into is None:
+        raise InvalidInput(f"找不到案件编号「{number}」（须为您可查看的案件）")
+    services.case_merge(user=user, case=case, into=into, version=_version(form))
+    return f"已合并至 {into.number}"
+
+
+def _escalate(user: User, case: Case, form: Form) -> str:
+    try:
+        level = int(_s(form, "level"))
+    except ValueError:
+        level = 0
+    services_comms.case_escalate(
+        user=user, case=case, level=level, reason=_s(form, "reason"), version=_version(form)
+    )
+    return f"已升级至{services_comms.ESCALATION_LEVELS[level]}"
+
+
+def _contact(user: User, case: Case, form: Form) -> str:
+    services_comms.contact_add(
+        user=user,
+        case=case,
+        kind=_s(form, "kind"),
+        summary=_s(form, "summary"),
+        at=_when(form),
+        version=_version(form),
+    )
+    return "已添加沟通记录"
+
+
+def _reply(user: User, case: Case, form: Form) -> str:
+    sent = _s(form, "sent") == "yes"
+    wanted = _s(form, "contact")
+    contact = case.contacts.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    if wanted and contact is None:
+        raise InvalidInput("所选的沟通记录不存在")
+    reply = services_comms.reply_save(
+        user=user,
+        case=case,
+        text=str(form.get("reply_text") or ""),
+        sent=sent,
+        contact=contact,
+        version=_version(form),
+    )
+    problems = len(reply.findings.get("findings", []))
+    tail = f"，仍有 {problems} 处建议修改" if problems else "，检查未发现问题"
+    return f"答复已保存（检查得分 {reply.score:g}{tail}）"
+
+
+def _simple(call: Callable[..., Any], message: str, *, reason: bool = False) -> Handler:
+    def handler(user: User, case: Case, form: Form) -> str:
+        extra = {"reason": _s(form, "reason")} if reason else {}
+        call(user=user, case=case, version=_version(form), **extra)
+        return message
+
+    return handler
+
+
+ACTIONS: dict[str, Handler] = {
+    "start": _simple(services.case_start, "已开始处理"),
+    "transfer": _transfer,
+    "accept": _simple(services.case_accept, "已接收，您现在是本案负责人"),
+    "decline": _simple(services.case_decline, "已退回转办，案件仍由原负责人处理", reason=True),
+    "issue_notice": _notice,
+    "resolve": _simple(services.case_resolve, "已办结，请按时回访"),
+    "callback": _callback,
+    "close": _close,
+    "reopen": _simple(services.case_reopen, "已重新处理", reason=True),
+    "withdraw": _simple(services.case_withdraw, "已记录撤诉", reason=True),
+    "merge": _merge,
+    "escalate": _escalate,
+    "contact": _contact,
+    "reply": _reply,
+}
+ANCHORS: dict[str, str] = {"contact": "comms", "reply": "reply", "issue_notice": "notice"}
+"""Where the page scrolls to after each action (default: the workflow actions)."""
