@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff format --check kesu tests benchmarks
 
 typecheck: install
-	$(BIN)/mypy kesu/analysis kesu/knowledge kesu/cases/workflow.py kesu/cases/intake.py
+	$(BIN)/mypy kesu/analysis kesu/knowledge kesu/cases/workflow.py kesu/cases/intake.py kesu/cases/deadlines.py
 
 pytest: install browser
 	KESU_E2E_REQUIRED=1 $(BIN)/pytest -n 2
@@ -49,6 +49,7 @@ test: lint typecheck pytest
 ## Speed and memory figures against the named baselines (see README).
 bench: install
 	$(BIN)/python benchmarks/bench_analysis.py
+	$(BIN)/python benchmarks/bench_workbench.py
 
 ## Accuracy on ../shared/data (k-fold), when present.
 eval: install

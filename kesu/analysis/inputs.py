@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kesu.analysis.types import CHANNELS, INDUSTRIES, MAX_TEXT_CHARS, Complaint, CustomerInfo, InputError
@@ -54,9 +55,12 @@ def check_text(text: Any, *, what: str = "投诉内容") -> str:
     return text
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+
+
 def _control_ratio(text: str) -> float:
-    bad = sum(1 for c in text if (ord(c) < 32 and c not in "\n\r\t") or c == "\ufffd")
-    return bad / len(text)
+    """Share of control characters and U+FFFD (undecodable bytes): high for binary garbage."""
+    return len(_CONTROL.findall(text)) / len(text)
 
 
 def complaint_from_dict(data: Any) -> Complaint:

@@ -117,6 +117,7 @@ class Case(models.Model):
     risk_level = models.CharField(
         "风险等级", max_length=20, choices=_choices(RISK_LEVELS), blank=True, db_index=True
     )
+    customer_type = models.CharField("客户类型", max_length=20, blank=True, db_index=True)
     search_text = models.TextField(editable=False, default="", help_text="规范化后的检索文本，见 ADR 0004")
     merged_into = models.ForeignKey(
         "self",
@@ -168,6 +169,9 @@ class Case(models.Model):
             models.Index(fields=["unit_path", "status", "received_at"], name="case_scope_idx"),
             models.Index(fields=["status", "received_at"], name="case_status_time_idx"),
             models.Index(fields=["risk_level", "received_at"], name="case_level_time_idx"),
+            models.Index(fields=["owner", "unit_path"], name="case_owner_scope_idx"),
+            models.Index(fields=["transfer_to", "unit_path"], name="case_transfer_scope_idx"),
+            models.Index(fields=["escalation_level", "status", "unit_path"], name="case_escalated_idx"),
         )
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -150,8 +150,8 @@ def cases_filtered(user: User, filters: CaseFilters, *, now: datetime | None = N
         qs = qs.filter(risk_level=f.level)
     if f.channel:
         qs = qs.filter(channel=f.channel)
-    if f.customer_type:  # JSON lookup, same on SQLite and PostgreSQL; unindexed (~2 s at 100,000 cases)
-        qs = qs.filter(analysis__customer_type__label=f.customer_type)
+    if f.customer_type:  # indexed copy of analysis.customer_type.label (services keep it in step)
+        qs = qs.filter(customer_type=f.customer_type)
     if f.product.strip():
         qs = qs.filter(product__icontains=f.product.strip())
     if f.unit_id is not None:
@@ -208,7 +208,7 @@ def with_list_columns(qs: QuerySet[Case], *extra: str) -> QuerySet[Case]:
     """`qs` loading only the list's columns (and `extra`); of the analysis JSON only
     `summary_text` and `customer_type_key` are read, in the database."""
     return qs.only(*_ROW_FIELDS, *extra).annotate(
-        summary_text=KT("analysis__summary"), customer_type_key=KT("analysis__customer_type__label")
+        summary_text=KT("analysis__summary"), customer_type_key=F("customer_type")
     )
 
 

@@ -130,6 +130,13 @@ def _analyse(case_fields: dict[str, Any], prior: int) -> dict[str, Any]:
         return {"error": "分析引擎出错，投诉已保存，请稍后重新分析"}
 
 
+def _list_columns(analysis: dict[str, Any]) -> tuple[str, str]:
+    """Risk level and customer type copied out of the analysis into indexed columns for lists."""
+    level = (analysis.get("risk") or {}).get("level", "")
+    kind = (analysis.get("customer_type") or {}).get("label", "")
+    return str(level), str(kind)
+
+
 def _check_intake(user: User, text: str, name: str, phone: str, channel: str, industry: str) -> None:
     if user.role not in workflow.HANDLING:
         raise Forbidden("您的角色不能受理投诉（受理须由坐席、投诉专员、主管或消保专员办理）")
@@ -203,9 +210,9 @@ def case_open(
         due_at=deadlines.default_due(industry, values["received_at"]),
         **values,
     )
-    case.risk_level = (case.analysis.get("risk") or {}).get("level", "")
+    case.risk_level, case.customer_type = _list_columns(case.analysis)
     case.number = f"KS{timezone.localtime(case.received_at):%Y%m%d}{case.pk:06d}"
-    case.save(update_fields=["number", "risk_level"])
+    case.save(update_fields=["number", "risk_level", "customer_type"])
     _event(
         case,
         user,
@@ -244,7 +251,7 @@ def case_update(*, user: User, case: Case, version: int | None, **fields: Any) -
         values["search_text"] = search.index_text(*(str(merged[k] or "") for k in _TEXT_FIELDS))
     if "text" in values and values["text"] != case.text:
         values["analysis"] = _analyse(merged, prior=case.complainant.cases.exclude(pk=case.pk).count())
-        values["risk_level"] = (values["analysis"].get("risk") or {}).get("level", "")
+        values["risk_level"], values["customer_type"] = _list_columns(values["analysis"])
     return _write(case, user=user, action="update", values=values, version=version)
 
 

@@ -269,3 +269,10 @@ def test_seed_bench_creates_cases_once_unless_forced(people: dict[str, User]) ->
     handler = User.objects.get(username="handler")  # the command re-saved the demo users
     _, ids, _ = listed(handler, "?view=unit")
     assert len(ids) == 6  # the bench cases of 浦东支行: indexes 0, 1, 2, 8, 9, 10
+
+
+def test_opening_a_case_copies_its_customer_type_into_the_indexed_column(case):
+    label = case.analysis["customer_type"]["label"]
+    case.refresh_from_db()
+    assert case.customer_type == label
+    assert label in {"problem_solving", "venting", "difficult", "malicious_claim"}

@@ -134,6 +134,7 @@ def _case(i: int, n: int, now: datetime, tpl: Template, place: tuple[OrgUnit, Us
         facts=c.text,
         analysis=tpl.analysis,
         risk_level=tpl.risk_level,
+        customer_type=(tpl.analysis.get("customer_type") or {}).get("label", ""),
         search_text=tpl.search_text,
         due_at=deadlines.default_due(c.industry, received),
         escalation_level=level,
