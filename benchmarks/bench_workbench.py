@@ -340,16 +340,33 @@ def kinds_table(r: dict[str, Any]) -> list[str]:
     return lines
 
 
-def drive(cases: int, saves: int) -> None:
-    started_load = load()
-    results = []
-    with tempfile.TemporaryDirectory(prefix="kesu-bench-") as name:
+def run_all(cases: int, saves: int) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Each database in turn; one that fails is reported and the others still run."""
+    results, failed = [], []
+    with tempfile.TemporaryDirectory(prefix="kesu-wbench-") as name:
         tmp = Path(name)
-        results.append(bench_database("SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", tmp, cases, saves))
+        jobs = [
+            (
+                "SQLite",
+                lambda: bench_database("SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", tmp, cases, saves),
+            )
+        ]
         if pg_available():
-            results.append(bench_postgres(tmp, cases, saves))
+            jobs.append(("PostgreSQL", lambda: bench_postgres(tmp, cases, saves)))
         else:
             print("PostgreSQL not reachable (pg_isready -h 127.0.0.1): skipped", flush=True)
+        for db, job in jobs:
+            try:
+                results.append(job())
+            except SystemExit as exc:
+                print(f"[{db}] FAILED: {str(exc)[-1500:]}", flush=True)
+                failed.append({"database": db, "error": str(exc)[-4000:]})
+    return results, failed
+
+
+def drive(cases: int, saves: int) -> None:
+    started_load = load()
+    results, failed = run_all(cases, saves)
     ended_load = load()
     print()
     for r in results:
@@ -374,9 +391,12 @@ def drive(cases: int, saves: int) -> None:
         "load_end": round(ended_load, 2),
         "cpus": os.cpu_count(),
         "results": results,
+        "failed": failed,
     }
     OUT.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"written {OUT.relative_to(ROOT)}")
+    if failed:
+        raise SystemExit(f"failed on: {', '.join(f['database'] for f in failed)}")
 
 
 def main() -> None:

@@ -33,6 +33,14 @@ SIGNAL_WORDS = {
     "excessive_demand": "过高索赔",
 }
 STATUS_WORDS = {"threatened": "扬言", "done": "已", "mention": "提及"}
+# Signals that state a fact about the customer rather than an act: no 扬言/已 in front.
+STATE_WORDS = {
+    "vulnerable": "属弱势群体",
+    "special_identity": "自称特殊身份",
+    "repeat": "系重复投诉",
+    "professional_claimant": "疑似代理维权",
+    "excessive_demand": "索赔明显过高",
+}
 
 
 def _demand_phrase(demands: list[Demand]) -> str:
@@ -51,7 +59,7 @@ def _risk_phrase(risk: Risk) -> str:
     for s in risk.signals:
         if s.status == "mention":
             continue
-        phrase = STATUS_WORDS[s.status] + SIGNAL_WORDS.get(s.type, s.type)
+        phrase = STATE_WORDS.get(s.type) or STATUS_WORDS[s.status] + SIGNAL_WORDS.get(s.type, s.type)
         if phrase not in parts:
             parts.append(phrase)
     return "、".join(parts[:3])
