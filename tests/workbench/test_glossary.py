@@ -29,3 +29,13 @@ VOCABULARIES = {
 def test_every_key_is_in_the_glossary_with_its_label(name: str) -> None:
     missing = [k for k, label in VOCABULARIES[name].items() if f"| {label} | `{k}` |" not in GLOSSARY]
     assert missing == [], f"docs/glossary.md lacks {name}: {missing}"
+
+
+def test_communication_kinds_escalation_and_list_views_are_in_the_glossary() -> None:
+    from kesu.cases.models import CONTACT_KINDS
+    from kesu.cases.services_comms import EVENT_LABELS
+
+    missing = [k for k, label in CONTACT_KINDS.items() if f"| {label} | `{k}` |" not in GLOSSARY]
+    missing += [k for k in EVENT_LABELS if f"`{k}`" not in GLOSSARY]
+    missing += [v for v in ("mine", "unit", "due_soon", "overdue", "escalated") if f"`{v}`" not in GLOSSARY]
+    assert missing == []
