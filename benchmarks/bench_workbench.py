@@ -3,7 +3,7 @@
 For each database in turn — SQLite (a fresh file in a temporary folder) and PostgreSQL when
 `pg_isready -h 127.0.0.1` answers (a dedicated database `kesu_bench`, created and dropped here;
 no other database is touched) — a subprocess with its own `DATABASE_URL` runs `migrate`,
-`seed-demo` and `seed_bench --cases N` (timed), then ANALYZE on PostgreSQL, then a second
+`seed-demo` and `seed_bench --cases N` (timed), then VACUUM ANALYZE on PostgreSQL, then a second
 subprocess measures SERVER time in process with Django's test client (no network):
 
   * `/cases/` for each list view and a few filters (status, level, channel, a Chinese search, a
@@ -228,7 +228,7 @@ def measure(cases: int, saves: int) -> None:
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("ANALYZE")
+            cur.execute("VACUUM ANALYZE")  # what autovacuum does soon after a bulk load
     result = {
         "vendor": connection.vendor,
         "cases_in_db": Case.objects.count(),

@@ -172,6 +172,11 @@ class Case(models.Model):
             models.Index(fields=["owner", "unit_path"], name="case_owner_scope_idx"),
             models.Index(fields=["transfer_to", "unit_path"], name="case_transfer_scope_idx"),
             models.Index(fields=["escalation_level", "status", "unit_path"], name="case_escalated_idx"),
+            # Covers the list filters inside a scope without reading the wide rows (analysis JSON).
+            models.Index(
+                fields=["unit_path", "received_at", "channel", "risk_level", "status"],
+                name="case_scope_cover_idx",
+            ),
         )
 
     def __str__(self) -> str:
