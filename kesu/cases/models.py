@@ -255,6 +255,37 @@ CONTACT_KINDS = {
 }
 
 
+FLAG_KINDS = {
+    "malicious_confirmed": "经核实的恶意投诉",
+    "professional_claimant": "职业索赔/代理维权",
+    "vulnerable": "需特殊关照（弱势）",
+    "special_identity": "特殊身份",
+    "other": "其他",
+}
+
+
+class ComplainantFlag(models.Model):
+    """A fact about a complainant that a person confirmed on a case (never set by the engine)."""
+
+    complainant = models.ForeignKey(
+        Complainant, verbose_name="投诉人", on_delete=models.CASCADE, related_name="flags"
+    )
+    case = models.ForeignKey(
+        "Case", verbose_name="确认时所在案件", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("标记", max_length=30, choices=_choices(FLAG_KINDS))
+    note = models.TextField("依据")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("确认时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "投诉人标记"
+        verbose_name_plural = "投诉人标记"
+        ordering = ("-at", "-id")
+
+
 class Contact(models.Model):
     """One entry of the communications log with the customer (calls, messages, letters, visits)."""
 

@@ -116,11 +116,11 @@ def _status(case: Case, target: str | None) -> dict[str, Any]:
     return {"status": target} if target else {}
 
 
-def _analyse(case_fields: dict[str, Any], prior: int) -> dict[str, Any]:
+def _analyse(case_fields: dict[str, Any], prior: int, malicious: int = 0) -> dict[str, Any]:
     data = {k: case_fields.get(k) or None for k in ("text", "title", "channel", "industry", "product")}
     received = case_fields.get("received_at")
     data["received_at"] = received.isoformat() if received else None
-    data["customer"] = {"prior_complaints": prior}
+    data["customer"] = {"prior_complaints": prior, "prior_malicious_confirmed": malicious}
     try:
         return analyze(complaint_from_dict(data)).to_dict()
     except InputError as exc:
@@ -128,6 +128,11 @@ def _analyse(case_fields: dict[str, Any], prior: int) -> dict[str, Any]:
     except Exception:  # the engine must never stop a complaint from being recorded
         log.exception("analysis failed")
         return {"error": "分析引擎出错，投诉已保存，请稍后重新分析"}
+
+
+def _confirmed_malicious(who: Complainant) -> int:
+    """Malicious claims a person confirmed earlier (ComplainantFlag), for the engine's history."""
+    return who.flags.filter(kind="malicious_confirmed").count() if who.pk else 0
 
 
 def _list_columns(analysis: dict[str, Any]) -> tuple[str, str]:
@@ -205,7 +210,7 @@ def case_open(
         received_by=user,
         owner=user,
         complainant=who,
-        analysis=_analyse(values, prior=who.cases.count()),
+        analysis=_analyse(values, prior=who.cases.count(), malicious=_confirmed_malicious(who)),
         search_text=search.index_text(*(str(values.get(k) or "") for k in _TEXT_FIELDS)),
         due_at=deadlines.default_due(industry, values["received_at"]),
         **values,
@@ -250,7 +255,11 @@ def case_update(*, user: User, case: Case, version: int | None, **fields: Any) -
     if set(values) & set(_TEXT_FIELDS):
         values["search_text"] = search.index_text(*(str(merged[k] or "") for k in _TEXT_FIELDS))
     if "text" in values and values["text"] != case.text:
-        values["analysis"] = _analyse(merged, prior=case.complainant.cases.exclude(pk=case.pk).count())
+        values["analysis"] = _analyse(
+            merged,
+            prior=case.complainant.cases.exclude(pk=case.pk).count(),
+            malicious=_confirmed_malicious(case.complainant),
+        )
         values["risk_level"], values["customer_type"] = _list_columns(values["analysis"])
     return _write(case, user=user, action="update", values=values, version=version)
 

@@ -18,7 +18,7 @@ from kesu.analysis import check_reply
 from kesu.cases import workflow
 from kesu.cases.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from kesu.cases.masking import mask_text
-from kesu.cases.models import CONTACT_KINDS, Case, Contact, ReplyDraft
+from kesu.cases.models import CONTACT_KINDS, FLAG_KINDS, Case, ComplainantFlag, Contact, ReplyDraft
 from kesu.cases.selectors import user_can_see
 from kesu.cases.services import _write
 
@@ -28,7 +28,12 @@ ESCALATION_LEVELS: dict[int, str] = {
     3: "总行消保部门",
 }
 """Seed 001's ladder above the front desk (level 0): expert → branch → head office."""
-EVENT_LABELS: dict[str, str] = {"contact": "沟通记录", "reply": "保存答复", "escalate": "升级"}
+EVENT_LABELS: dict[str, str] = {
+    "contact": "沟通记录",
+    "reply": "保存答复",
+    "escalate": "升级",
+    "flag": "确认投诉人标记",
+}
 """Audit actions written here (the workflow's own labels are in `workflow.EVENT_LABELS`)."""
 _FUTURE_SLACK = timedelta(minutes=10)
 
@@ -116,3 +121,25 @@ def case_escalate(*, user: User, case: Case, level: int, reason: str, version: i
     values = {"escalation_level": level, "escalated_at": timezone.now()}
     note = f"升级至{ESCALATION_LEVELS[level]}：{mask_text(reason.strip())}"
     return _write(case, user=user, action="escalate", values=values, version=version, note=note)
+
+
+@transaction.atomic
+def complainant_flag(
+    *, user: User, case: Case, kind: str, note: str, version: int | None = None
+) -> ComplainantFlag:
+    """Record a fact about the complainant that a person confirmed (with its basis) on `case`.
+
+    Only specialists, supervisors and consumer-protection officers confirm: the seeds' rule is to
+    judge the facts first and presume good faith, so a handler's impression is not enough."""
+    _may_handle(user, case)
+    if user.role not in workflow.REVIEWING:
+        raise Forbidden("投诉人标记须由投诉专员、主管或消保专员确认")
+    if kind not in FLAG_KINDS:
+        raise InvalidInput(f"请选择标记类型：{'、'.join(FLAG_KINDS.values())}")
+    if len(note.strip()) < 4:
+        raise InvalidInput("请写明确认依据（事实、证据、核实过程），不少于 4 个字")
+    text = mask_text(note.strip())
+    _write(case, user=user, action="flag", values={}, version=version, note=f"{FLAG_KINDS[kind]}：{text}")
+    return ComplainantFlag.objects.create(
+        complainant=case.complainant, case=case, kind=kind, note=text, by=user
+    )

@@ -174,6 +174,13 @@ def _simple(call: Callable[..., Any], message: str, *, reason: bool = False) -> 
     return handler
 
 
+def _flag(user: User, case: Case, form: Form) -> str:
+    services_comms.complainant_flag(
+        user=user, case=case, kind=_s(form, "kind"), note=_s(form, "note"), version=_version(form)
+    )
+    return "已记录经确认的投诉人标记"
+
+
 ACTIONS: dict[str, Handler] = {
     "start": _simple(services.case_start, "已开始处理"),
     "transfer": _transfer,
@@ -189,6 +196,7 @@ ACTIONS: dict[str, Handler] = {
     "escalate": _escalate,
     "contact": _contact,
     "reply": _reply,
+    "flag": _flag,
 }
-ANCHORS: dict[str, str] = {"contact": "comms", "reply": "reply", "issue_notice": "notice"}
+ANCHORS: dict[str, str] = {"contact": "comms", "reply": "reply", "issue_notice": "notice", "flag": "profile"}
 """Where the page scrolls to after each action (default: the workflow actions)."""

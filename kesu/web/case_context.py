@@ -20,7 +20,7 @@ from kesu.accounts.models import User
 from kesu.analysis.pii import mask_in_place
 from kesu.cases import intake, workflow
 from kesu.cases.masking import mask_text, masked_person
-from kesu.cases.models import CHANNELS, CONTACT_KINDS, INDUSTRIES, RISK_LEVELS, Case, CaseEvent
+from kesu.cases.models import CHANNELS, CONTACT_KINDS, FLAG_KINDS, INDUSTRIES, RISK_LEVELS, Case, CaseEvent
 from kesu.cases.selectors import case_state, complainant_history, transfer_candidates, visible_cases
 from kesu.cases.services_comms import ESCALATION_LEVELS
 from kesu.cases.services_comms import EVENT_LABELS as COMMS_EVENT_LABELS
@@ -113,11 +113,22 @@ def _profile(user: User, case: Case) -> dict[str, Any]:
         ],
         "hidden": max(history["count"] - len(earlier), 0),
         "prior_malicious": _prior_malicious(case),
+        "flags": [
+            {
+                "kind": FLAG_KINDS.get(f.kind, f.kind),
+                "note": f.note,
+                "at": f.at,
+                "by": f.by.get_full_name() or f.by.username,
+            }
+            for f in case.complainant.flags.select_related("by")[:20]
+        ],
+        "flag_kinds": list(FLAG_KINDS.items()),
+        "can_flag": user.role in workflow.REVIEWING and case.status not in workflow.FINISHED_STATUSES,
     }
 
 
 def _prior_malicious(case: Case) -> list[str]:
-    """Indicators of earlier cases that a person confirmed (none can be recorded yet)."""
+    """The engine's history indicator, fed by flags people confirmed (ComplainantFlag)."""
     indicators = (case.analysis.get("malicious") or {}).get("indicators", [])
     return [i.get("description", "") for i in indicators if i.get("key") == "prior_malicious"]
 

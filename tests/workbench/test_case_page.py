@@ -106,7 +106,7 @@ def test_profile_shows_earlier_cases_of_the_same_complainant(people: dict[str, U
     _, html = page(people["handler"], second)
     assert "此前投诉 <strong>1</strong> 次" in html
     assert first.number in html
-    assert "无经人工确认的恶意投诉记录" in html
+    assert "暂无经人工确认的标记" in html
 
 
 def test_only_allowed_actions_are_forms_and_others_explain_why(people: dict[str, User], case: Case) -> None:
