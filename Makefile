@@ -39,7 +39,9 @@ lint: install
 	$(BIN)/ruff format --check kesu tests benchmarks
 
 typecheck: install
-	$(BIN)/mypy kesu/analysis kesu/knowledge kesu/cases/workflow.py kesu/cases/intake.py kesu/cases/deadlines.py
+	$(BIN)/mypy kesu/analysis kesu/knowledge kesu/cases/workflow.py kesu/cases/intake.py kesu/cases/deadlines.py \
+	  kesu/clocks/workdays.py kesu/clocks/rules.py kesu/clocks/compute.py kesu/clocks/specs.py \
+	  kesu/routing/ladder.py kesu/routing/escalation.py kesu/routing/assign.py
 
 pytest: install browser
 	KESU_E2E_REQUIRED=1 $(BIN)/pytest -n 2
@@ -50,6 +52,7 @@ test: lint typecheck pytest
 bench: install
 	$(BIN)/python benchmarks/bench_analysis.py
 	$(BIN)/python benchmarks/bench_workbench.py
+	$(BIN)/python benchmarks/bench_worker.py
 
 ## Accuracy on ../shared/data (k-fold), when present.
 eval: install

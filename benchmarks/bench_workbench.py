@@ -1,8 +1,8 @@
 """`make bench` (workbench part): the case list and saving a complaint with 100,000 cases.
 
 For each database in turn — SQLite (a fresh file in a temporary folder) and PostgreSQL when
-`pg_isready -h 127.0.0.1` answers (a dedicated database `kesu_bench`, created and dropped here;
-no other database is touched) — a subprocess with its own `DATABASE_URL` runs `migrate`,
+`pg_isready -h 127.0.0.1` answers (a dedicated database `kesu_bench`, or `$KESU_BENCH_PG_DB`,
+created and dropped here; no other database is touched) — a subprocess with its own `DATABASE_URL` runs `migrate`,
 `seed-demo` and `seed_bench --cases N` (timed), then VACUUM ANALYZE on PostgreSQL, then a second
 subprocess measures SERVER time in process with Django's test client (no network):
 
@@ -14,7 +14,9 @@ subprocess measures SERVER time in process with Django's test client (no network
 
 Targets (the issue): list ≤ 150 ms p95, save ≤ 100 ms p95, per database. The slowest SQL of each
 list kind is recorded, with its plan when it alone takes over 50 ms. Prints a table, writes
-bench-results/workbench.json. `--cases 2000` for a quick run.
+bench-results/workbench.json. `--cases 2000` for a quick run; `--database sqlite|postgresql` for
+one database; `--saves 0` for the lists only; `--reuse DATABASE_URL` to measure a database seeded
+earlier (e.g. `kesu manage seed_bench` once, then measure after each change).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench-results" / "workbench.json"
 BIN = Path(sys.executable).parent
 KESU = str(BIN / "kesu")
-PG_HOST, PG_USER, PG_DB = "127.0.0.1", "postgres", "kesu_bench"
+PG_HOST, PG_USER = "127.0.0.1", "postgres"
 TARGETS = {"list_p95_ms": 150.0, "save_p95_ms": 100.0}
 SEED_WARN_S = 180.0
 BUSY_LOAD = 1.5
@@ -234,7 +236,7 @@ def measure(cases: int, saves: int) -> None:
         "cases_in_db": Case.objects.count(),
         "list": measure_lists(cases),
         "api_list": measure_api(),
-        "save": measure_saves(saves),
+        "save": measure_saves(saves) if saves else None,
     }
     print("RESULT " + json.dumps(result, ensure_ascii=False))
 
@@ -273,11 +275,18 @@ def prepare(env: dict[str, str], tmp: Path, cases: int) -> dict[str, float]:
     return {"migrate_and_demo_s": round(migrated - started, 1), "seed_s": round(seeded - migrated, 1)}
 
 
-def bench_database(name: str, url: str, tmp: Path, cases: int, saves: int) -> dict[str, Any]:
+def bench_database(
+    name: str, url: str, tmp: Path, cases: int, saves: int, *, reuse: bool = False
+) -> dict[str, Any]:
     env, load_before = bench_env(url, tmp), round(load(), 2)
-    print(f"[{name}] migrate, seed-demo, seed_bench --cases {cases} …", flush=True)
-    timings = prepare(env, tmp, cases)
-    print(f"[{name}] seeded {cases} cases in {timings['seed_s']} s; measuring …", flush=True)
+    if reuse:  # a database seeded earlier (by this script's steps): bring it up to date only
+        print(f"[{name}] migrate (reusing the seeded database) …", flush=True)
+        run([KESU, "manage", "migrate", "--noinput"], env, tmp)
+        timings = {"migrate_and_demo_s": 0.0, "seed_s": 0.0}
+    else:
+        print(f"[{name}] migrate, seed-demo, seed_bench --cases {cases} …", flush=True)
+        timings = prepare(env, tmp, cases)
+        print(f"[{name}] seeded {cases} cases in {timings['seed_s']} s; measuring …", flush=True)
     cmd = [sys.executable, __file__, "--measure", "--cases", str(cases), "--saves", str(saves)]
     out = run(cmd, env, tmp)
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
@@ -297,14 +306,14 @@ def pg_available() -> bool:
 
 
 def bench_postgres(tmp: Path, cases: int, saves: int) -> dict[str, Any]:
-    base = ["-h", PG_HOST, "-U", PG_USER]
-    subprocess.run(["dropdb", *base, "--if-exists", PG_DB], check=True)
-    subprocess.run(["createdb", *base, PG_DB], check=True)
+    base, pg_db = ["-h", PG_HOST, "-U", PG_USER], os.environ.get("KESU_BENCH_PG_DB", "kesu_bench")
+    subprocess.run(["dropdb", *base, "--if-exists", pg_db], check=True)
+    subprocess.run(["createdb", *base, pg_db], check=True)
     try:
-        url = f"postgres://{PG_USER}@{PG_HOST}:5432/{PG_DB}"
+        url = f"postgres://{PG_USER}@{PG_HOST}:5432/{pg_db}"
         return bench_database("PostgreSQL", url, tmp, cases, saves)
     finally:
-        subprocess.run(["dropdb", *base, "--if-exists", PG_DB], check=False)
+        subprocess.run(["dropdb", *base, "--if-exists", pg_db], check=False)
 
 
 def verdict(measured: float, target: float) -> str:
@@ -318,13 +327,14 @@ def table(results: list[dict[str, Any]]) -> list[str]:
         rows = [
             ("case list p95 (server)", f"≤ {TARGETS['list_p95_ms']:.0f} ms", lst["p95_ms"], TARGETS["list_p95_ms"]),
             ("save complaint p95 (with analysis)", f"≤ {TARGETS['save_p95_ms']:.0f} ms", save["p95_ms"],
-             TARGETS["save_p95_ms"]),
+             TARGETS["save_p95_ms"]) if save else None,
             ("seed_bench duration", f"≤ {SEED_WARN_S:.0f} s", r["seed_s"], SEED_WARN_S),
         ]  # fmt: skip
-        for figure, target, value, limit in rows:
+        for figure, target, value, limit in filter(None, rows):
             lines.append(f"{db:<11} {figure:<38} {target:>9} {value:>10}  {verdict(value, limit)}")
         lines.append(f"{db:<11} {'case list p50 / max':<38} {'':>9} {lst['p50_ms']:>5} / {lst['max_ms']}")
-        lines.append(f"{db:<11} {'save p50 / max':<38} {'':>9} {save['p50_ms']:>5} / {save['max_ms']}")
+        if save:
+            lines.append(f"{db:<11} {'save p50 / max':<38} {'':>9} {save['p50_ms']:>5} / {save['max_ms']}")
         api = r["api_list"]
         lines.append(f"{db:<11} {'GET /api/v1/cases p50 (comparison)':<38} {'':>9} {api['p50_ms']:>10}")
     return lines
@@ -340,21 +350,26 @@ def kinds_table(r: dict[str, Any]) -> list[str]:
     return lines
 
 
-def run_all(cases: int, saves: int) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """Each database in turn; one that fails is reported and the others still run."""
+def run_all(
+    cases: int, saves: int, databases: str = "both", reuse: str = ""
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Each database in turn; one that fails is reported and the others still run. `reuse`: the
+    URL of a database seeded earlier, measured as it is (nothing created or dropped)."""
     results, failed = [], []
     with tempfile.TemporaryDirectory(prefix="kesu-wbench-") as name:
         tmp = Path(name)
-        jobs = [
-            (
-                "SQLite",
-                lambda: bench_database("SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", tmp, cases, saves),
-            )
-        ]
-        if pg_available():
-            jobs.append(("PostgreSQL", lambda: bench_postgres(tmp, cases, saves)))
-        else:
-            print("PostgreSQL not reachable (pg_isready -h 127.0.0.1): skipped", flush=True)
+        jobs = []
+        if reuse:
+            db = "PostgreSQL" if reuse.startswith("postgres") else "SQLite"
+            jobs.append((db, lambda: bench_database(db, reuse, tmp, cases, saves, reuse=True)))
+        if not reuse and databases in ("both", "sqlite"):
+            sqlite_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+            jobs.append(("SQLite", lambda: bench_database("SQLite", sqlite_url, tmp, cases, saves)))
+        if not reuse and databases in ("both", "postgresql"):
+            if pg_available():
+                jobs.append(("PostgreSQL", lambda: bench_postgres(tmp, cases, saves)))
+            else:
+                print("PostgreSQL not reachable (pg_isready -h 127.0.0.1): skipped", flush=True)
         for db, job in jobs:
             try:
                 results.append(job())
@@ -364,9 +379,9 @@ def run_all(cases: int, saves: int) -> tuple[list[dict[str, Any]], list[dict[str
     return results, failed
 
 
-def drive(cases: int, saves: int) -> None:
+def drive(cases: int, saves: int, databases: str = "both", reuse: str = "") -> None:
     started_load = load()
-    results, failed = run_all(cases, saves)
+    results, failed = run_all(cases, saves, databases, reuse)
     ended_load = load()
     print()
     for r in results:
@@ -402,13 +417,25 @@ def drive(cases: int, saves: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000, help="bench cases to seed (default 100000)")
-    parser.add_argument("--saves", type=int, default=SAVES, help="complaints saved and timed (default 200)")
+    parser.add_argument(
+        "--saves", type=int, default=SAVES, help="complaints saved and timed (default 200; 0: lists only)"
+    )
+    parser.add_argument(
+        "--database", choices=("both", "sqlite", "postgresql"), default="both", help="which database(s)"
+    )
+    parser.add_argument(
+        "--reuse",
+        metavar="DATABASE_URL",
+        default="",
+        help="measure a database seeded earlier (migrate, seed-demo, seed_bench) as it is: "
+        "it is migrated, never seeded or dropped; --cases must say how many it holds",
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         measure(args.cases, args.saves)
     else:
-        drive(args.cases, args.saves)
+        drive(args.cases, args.saves, args.database, args.reuse)
 
 
 if __name__ == "__main__":

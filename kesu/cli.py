@@ -21,6 +21,19 @@ def _django(argv: list[str]) -> int:
     return 0
 
 
+def _serve(a: argparse.Namespace) -> int:
+    """The web server; unless --no-worker, with the clock worker in a background thread (every 60 s)."""
+    if not a.no_worker and not a.reload:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesu.settings")
+        import django
+
+        django.setup()
+        from kesu.clocks.worker import start_in_background
+
+        start_in_background(interval=60.0)
+    return _django(["runserver", f"{a.host}:{a.port}", *([] if a.reload else ["--noreload"])])
+
+
 def _workbench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("manage", help="运行任意 Django 管理命令", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -30,13 +43,33 @@ def _workbench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     p.add_argument("--reload", action="store_true", help="代码改动后自动重启（开发用）")
-    p.set_defaults(
-        func=lambda a: _django(["runserver", f"{a.host}:{a.port}", *([] if a.reload else ["--noreload"])])
+    p.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="不在网站进程内运行时限后台任务（生产环境另行运行 kesu worker --loop）",
     )
+    p.set_defaults(func=_serve)
 
     p = sub.add_parser("seed-demo", help="创建演示机构、用户和约 200 件投诉（可重复运行）")
     p.add_argument("--count", type=int, default=200)
     p.set_defaults(func=lambda a: _django(["seed_demo", "--count", str(a.count)]))
+
+    p = sub.add_parser("worker", help="时限后台任务：预警、超期记录、承诺日提醒、按时限升级")
+    p.add_argument("--loop", action="store_true", help="持续运行（默认处理完到期任务即退出）")
+    p.add_argument("--interval", type=float, default=30.0, help="持续运行时的检查间隔（秒，默认 30）")
+    p.add_argument("--batch", type=int, default=200, help="每批领取的时限数（默认 200）")
+    p.set_defaults(
+        func=lambda a: _django(
+            [
+                "clock_worker",
+                "--interval",
+                str(a.interval),
+                "--batch",
+                str(a.batch),
+                *(["--loop"] if a.loop else []),
+            ]
+        )
+    )
 
     p = sub.add_parser("token", help="API 令牌")
     token_sub = p.add_subparsers(dest="token_command", required=True)

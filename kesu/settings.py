@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "ninja",
     "kesu.accounts",
     "kesu.cases",
+    "kesu.clocks",
+    "kesu.routing",
     "kesu.api",
     "kesu.demo",
     "kesu.web",

@@ -12,6 +12,7 @@ from kesu.cases.intake import missing_elements
 from kesu.cases.masking import mask_id_number, mask_name, mask_phone, mask_text
 from kesu.cases.models import Case, Complainant
 from kesu.cases.selectors import case_state, likely_duplicates
+from kesu.clocks.selectors import case_clocks
 
 
 def _person(user: User | None) -> dict[str, Any] | None:
@@ -98,6 +99,28 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
+def _clocks(case: Case) -> list[dict[str, Any]]:
+    """Every clock of the case: contract keys `name`, `due_at`, `state`, and what remains."""
+    out = []
+    for view in case_clocks(case.pk, case.unit):
+        st = view.status
+        out.append(
+            {
+                "name": view.clock.name,
+                "due_at": _time(st.due_at) if st else None,
+                "state": view.state,
+                "key": view.clock.key,
+                "state_label": view.state_label,
+                "remaining": st.remaining_text if st and not view.clock.ended else "",
+                "percent": st.percent if st else 0,
+                "source": view.spec.source,
+                "extensions": view.clock.extensions,
+                "uncertain": view.uncertain,
+            }
+        )
+    return out
+
+
 def case_detail(case: Case, user: User) -> dict[str, Any]:
     """Everything about one case that `user` (who may see it) is shown."""
     dups = likely_duplicates(complainant=case.complainant, text=case.text, exclude_id=case.pk)
@@ -112,7 +135,7 @@ def case_detail(case: Case, user: User) -> dict[str, Any]:
         "respondent": mask_text(case.respondent),
         "request": mask_text(case.request),
         "analysis": masked(case.analysis),
-        "clocks": [],  # deadline clocks arrive with their own issue (kesu/cases/deadlines.py)
+        "clocks": _clocks(case),
         "missing_elements": [
             {"key": m.key, "message": m.message} for m in missing_elements(case.intake_elements())
         ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +40,11 @@ class CaseIn(Schema):
 class TransitionIn(Schema):
     action: str = Field(
         ...,
-        description="start、transfer、accept、decline、issue_notice、resolve、callback、close、reopen、withdraw、merge",
+        description=(
+            "start、transfer、accept、decline、issue_notice、resolve、callback、close、reopen、withdraw、merge；"
+            "以及时限与升级：escalate、deescalate、reassign、request_extension、pause_clock、resume_clock、"
+            "restart_clock、promise"
+        ),
     )
     version: int | None = Field(None, description="您看到的案件版本；不一致时返回 409，避免覆盖他人的修改")
     to: str | None = Field(None, description="transfer：接收人的用户名")
@@ -65,6 +69,9 @@ class TransitionIn(Schema):
     payout_amount: Decimal | None = None
     payout_basis: str | None = None
     lesson: str | None = None
+    level: int | None = Field(None, description="escalate、deescalate：目标层级（0 = L1 前台，1 = L2 …）")
+    clock: int | None = Field(None, description="request_extension：时限 id（见案件的 clocks）")
+    day: date | None = Field(None, description="promise：承诺答复日期（YYYY-MM-DD）")
 
 
 class TextIn(Schema):
@@ -74,8 +81,15 @@ class TextIn(Schema):
 
 class ClockOut(Schema):
     name: str
-    due_at: str
+    due_at: str | None  # None while the clock waits for its start event (e.g. mediation before acceptance)
     state: str
+    key: str
+    state_label: str
+    remaining: str
+    percent: int
+    source: str
+    extensions: int
+    uncertain: str
 
 
 class CaseOut(Schema):

@@ -11,6 +11,8 @@ from kesu.cases import services, workflow
 from kesu.cases.errors import InvalidInput
 from kesu.cases.models import Case
 from kesu.cases.selectors import case_get
+from kesu.clocks import services as clocks
+from kesu.routing import services as routing
 
 
 def _s(value: str | None) -> str:
@@ -83,8 +85,46 @@ HANDLERS: dict[str, Handler] = {
 assert set(HANDLERS) == set(workflow.RULES), "every workflow action needs an API handler"
 
 
+def _level(body: TransitionIn) -> int:
+    if body.level is None:
+        raise InvalidInput("请指定目标层级 level（0 = L1 前台，1 = L2 …）")
+    return body.level
+
+
+def _reassign(user: User, case: Case, body: TransitionIn) -> Any:
+    to = User.objects.filter(username=_s(body.to)).first()
+    if to is None:
+        raise InvalidInput("改派须指定接收人的用户名（to），该用户不存在")
+    return routing.case_reassign(user=user, case=case, to=to, reason=_s(body.reason), version=body.version)
+
+
+def _promise(user: User, case: Case, body: TransitionIn) -> Any:
+    if body.day is None:
+        raise InvalidInput("请指定承诺答复日期 day（YYYY-MM-DD）")
+    return clocks.promise_set(user=user, case=case, day=body.day, note=_s(body.note))
+
+
+CLOCK_AND_ROUTING: dict[str, Handler] = {
+    "escalate": lambda u, c, b: routing.case_escalate(
+        user=u, case=c, level=_level(b), reason=_s(b.reason), version=b.version
+    ),
+    "deescalate": lambda u, c, b: routing.case_deescalate(
+        user=u, case=c, level=_level(b), reason=_s(b.reason), version=b.version
+    ),
+    "reassign": _reassign,
+    "request_extension": lambda u, c, b: clocks.extension_request(
+        user=u, case=c, clock_id=b.clock if b.clock is not None else "", reason=_s(b.reason)
+    ),
+    "pause_clock": lambda u, c, b: clocks.clock_pause(user=u, case=c, reason=_s(b.reason)),
+    "resume_clock": lambda u, c, b: clocks.clock_resume(user=u, case=c, note=_s(b.note)),
+    "restart_clock": lambda u, c, b: clocks.clock_restart(user=u, case=c, reason=_s(b.reason)),
+    "promise": _promise,
+}
+HANDLERS.update(CLOCK_AND_ROUTING)
+
+
 def apply(user: User, case: Case, body: TransitionIn) -> None:
     handler = HANDLERS.get(body.action)
     if handler is None:
-        raise InvalidInput(f"未知操作「{body.action}」，可选：{'、'.join(workflow.RULES)}")
+        raise InvalidInput(f"未知操作「{body.action}」，可选：{'、'.join(HANDLERS)}")
     handler(user, case, body)

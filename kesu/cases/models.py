@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 from kesu.cases import intake, workflow
 
@@ -177,6 +178,19 @@ class Case(models.Model):
                 fields=["unit_path", "received_at", "channel", "risk_level", "status"],
                 name="case_scope_cover_idx",
             ),
+            # The due-soon and overdue tabs: counted from the index alone.
+            models.Index(fields=["status", "unit_path", "due_at"], name="case_due_scope_idx"),
+            # A page of any list, newest first: read backwards, filtered in the index, no sort.
+            models.Index(
+                fields=[
+                    *("received_at", "id", "unit_path", "status", "owner", "transfer_to", "risk_level"),
+                    *("channel", "customer_type", "escalation_level", "due_at"),
+                ],
+                name="case_list_idx",
+            ),
+            # A search for a case number or source reference (ADR 0004), case-insensitive.
+            models.Index(Upper("number"), name="case_number_upper_idx"),
+            models.Index(Upper("intake_ref"), name="case_ref_upper_idx"),
         )
 
     def __str__(self) -> str:
@@ -200,6 +214,19 @@ class Case(models.Model):
             facts=self.facts or self.text,
             grounds=self.grounds,
         )
+
+
+class CaseSearch(models.Model):
+    """A case's search copy (ADR 0004): the index text and its bigram words, in a narrow table so
+    a search never reads the wide case rows. Kept in step by the services."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="search_row")
+    search_text = models.TextField(default="")
+    grams = models.TextField(default="")
+
+    class Meta:
+        verbose_name = "检索索引"
+        verbose_name_plural = "检索索引"
 
 
 class DecisionNotice(models.Model):

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, F, Func, Q, QuerySet, Value
 from django.db.models.fields.json import KT
+from django.db.models.functions import Upper
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 from kesu.accounts.models import OrgUnit, Role, User
 from kesu.analysis.pretty import CUSTOMER
-from kesu.cases import intake, search, workflow
+from kesu.cases import intake, search, search_index, workflow
 from kesu.cases.errors import InvalidInput, NotFound
 from kesu.cases.models import CHANNELS, RISK_LEVELS, Case, Complainant
 
@@ -22,15 +25,32 @@ DUPLICATE_THRESHOLD = 0.5
 """Bigram similarity from which an open case of the same complainant counts as a likely duplicate."""
 
 
-def within_path(path: str) -> Q:
-    """Cases whose unit path starts with `path`. The range half lets SQLite use the index (its LIKE
-    cannot); the prefix half keeps it exact under any collation. Paths hold only digits and '/',
-    and '0' is the character after '/'."""
-    return Q(unit_path__gte=path, unit_path__lt=path[:-1] + "0", unit_path__startswith=path)
+class _Unindexed(Func):
+    """SQLite's unary plus: the same value, but no reason for the planner to read an index range."""
+
+    template = "+%(expressions)s"
+    output_field = CharField()
 
 
-def visible_cases(user: User) -> QuerySet[Case]:
-    """The cases `user` may see: their unit and below; admins see all; trainers only closed cases."""
+def within_path(path: str, *, ordered: bool = False) -> Q:
+    """Cases whose unit path starts with `path`. SQLite compares text byte by byte, so there the
+    range alone is exact and lets it use the index (its LIKE cannot); elsewhere the prefix test
+    (which PostgreSQL turns into an index range itself) keeps it exact under any collation.
+    Paths hold only digits and '/', and '0' is the character after '/'.
+
+    `ordered`: for a page read newest first. SQLite then tests the path inside the list index it
+    reads backwards (case_list_idx) instead of collecting the whole scope by path and sorting it."""
+    end = path[:-1] + "0"
+    if connection.vendor != "sqlite":
+        return Q(unit_path__startswith=path)
+    if ordered:
+        return Q(GreaterThanOrEqual(_Unindexed("unit_path"), path), LessThan(_Unindexed("unit_path"), end))
+    return Q(unit_path__gte=path, unit_path__lt=end)
+
+
+def visible_cases(user: User, *, ordered: bool = False) -> QuerySet[Case]:
+    """The cases `user` may see: their unit and below; admins see all; trainers only closed cases.
+    `ordered`: see `within_path`."""
     qs = Case.objects.select_related("unit", "owner", "complainant", "transfer_to")
     if not user.is_active:
         return qs.none()
@@ -38,7 +58,7 @@ def visible_cases(user: User) -> QuerySet[Case]:
         return qs
     if user.unit is None:
         return qs.none()
-    qs = qs.filter(within_path(user.unit.path))
+    qs = qs.filter(within_path(user.unit.path, ordered=ordered))
     if user.role == Role.TRAINER:
         qs = qs.filter(status="closed")  # training material comes from finished cases only
     return qs
@@ -61,14 +81,19 @@ def user_can_see(user: User, case: Case) -> bool:
 
 
 def _search_filter(query: str) -> Q:
-    cond = Q()
-    for term in search.query_terms(query):
-        cond &= Q(search_text__contains=term)  # both sides are normalised to lower case
+    """ADR 0004: every word of the query in the index text, or the query is the case number or
+    source reference, or (digits only) part of the complainant's phone number. Each part is
+    answered by an index on its own, as a set of case ids, so no case row is read to decide."""
+    terms = search.query_terms(query)
+    cond = Q(pk__in=search_index.case_ids(terms)) if terms else Q(pk__in=[])
+    exact = query.strip()
+    same = Case.objects.annotate(_number=Upper("number"), _ref=Upper("intake_ref"))
+    same = same.filter(Q(_number=Upper(Value(exact))) | Q(_ref=Upper(Value(exact))))
+    cond |= Q(pk__in=list(same.order_by().values_list("pk", flat=True)))
     digits = "".join(c for c in query if c.isdigit())
-    exact = Q(number__iexact=query.strip()) | Q(intake_ref__iexact=query.strip())
-    if len(digits) >= 4 and len(digits) == len(query.strip()):
-        exact |= Q(complainant__phone__contains=digits)
-    return cond | exact
+    if len(digits) >= 4 and len(digits) == len(exact):
+        cond |= Q(complainant__in=Complainant.objects.filter(phone__contains=digits).values("pk"))
+    return cond
 
 
 LIST_VIEWS: dict[str, str] = {
@@ -81,6 +106,7 @@ LIST_VIEWS: dict[str, str] = {
 """The workbench's case lists. Due soon / overdue count only cases whose reply is still pending
 (已受理, 处理中): a resolved case has had its answer. Escalated lists cases not yet finished."""
 DUE_SOON = timedelta(days=3)
+_UNFINISHED = tuple(s for s in workflow.STATUSES if s not in workflow.FINISHED_STATUSES)
 OPEN_STATUS = "open"
 """A status filter value of its own: every case not yet finished (closed, withdrawn, merged)."""
 CUSTOMER_TYPES: dict[str, str] = CUSTOMER
@@ -126,8 +152,8 @@ def view_filter(user: User, view: str, now: datetime) -> Q:
         return Q(status__in=workflow.OPEN, due_at__gte=now, due_at__lt=now + DUE_SOON)
     if view == "overdue":
         return Q(status__in=workflow.OPEN, due_at__lt=now)
-    if view == "escalated":
-        return Q(escalation_level__gt=0) & ~Q(status__in=workflow.FINISHED_STATUSES)
+    if view == "escalated":  # the statuses named, not "not finished": an index can seek each one
+        return Q(escalation_level__gt=0, status__in=_UNFINISHED)
     return Q()
 
 
@@ -136,12 +162,15 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
-def cases_filtered(user: User, filters: CaseFilters, *, now: datetime | None = None) -> QuerySet[Case]:
+def cases_filtered(
+    user: User, filters: CaseFilters, *, now: datetime | None = None, ordered: bool = False
+) -> QuerySet[Case]:
     """The visible cases matching `filters` (unordered); InvalidInput with a Chinese reason if a
-    value is unknown or a unit lies outside the user's scope."""
+    value is unknown or a unit lies outside the user's scope. `ordered`: the query will read a
+    page newest first (see `within_path`); counting is cheaper without."""
     f = filters
     _check_filters(f)
-    qs = visible_cases(user).filter(view_filter(user, f.view, now or timezone.now()))
+    qs = visible_cases(user, ordered=ordered).filter(view_filter(user, f.view, now or timezone.now()))
     if f.status == OPEN_STATUS:
         qs = qs.exclude(status__in=workflow.FINISHED_STATUSES)
     elif f.status:
@@ -155,7 +184,7 @@ def cases_filtered(user: User, filters: CaseFilters, *, now: datetime | None = N
     if f.product.strip():
         qs = qs.filter(product__icontains=f.product.strip())
     if f.unit_id is not None:
-        qs = qs.filter(within_path(unit_in_scope(user, f.unit_id).path))
+        qs = qs.filter(within_path(unit_in_scope(user, f.unit_id).path, ordered=ordered))
     if f.received_from:
         qs = qs.filter(received_at__gte=_day_start(f.received_from))
     if f.received_to:
@@ -166,14 +195,21 @@ def cases_filtered(user: User, filters: CaseFilters, *, now: datetime | None = N
 
 
 def page_ids(
-    qs: QuerySet[Case], *, page: int, page_size: int, searching: bool, count: int | None = None
+    qs: QuerySet[Case],
+    *,
+    page: int,
+    page_size: int,
+    searching: bool,
+    count: int | None = None,
+    counted: QuerySet[Case] | None = None,
 ) -> tuple[list[int], int]:
     """The ids of one page of `qs`, newest first, and how many match in all (`count` if the
-    caller already knows it: counting is often the dearest query).
+    caller already knows it: counting is often the dearest query; else counted on `counted`, the
+    same cases in a form cheaper to count, or on `qs`).
 
-    Ids first (from the covering scope index), then the caller loads the page's rows: sorting
-    whole rows of a 100,000-case table would dominate the request. A text search scans once for
-    ids and count."""
+    Ids first (from the list index, read newest first), then the caller loads the page's rows:
+    sorting whole rows of a 100,000-case table would dominate the request. A text search reads
+    its matching ids once for both the page and the count."""
     if page < 1:
         raise InvalidInput("页码从 1 开始")
     start = (page - 1) * page_size
@@ -181,7 +217,9 @@ def page_ids(
     if searching:
         every = list(ordered)
         return every[start : start + page_size], len(every)
-    return list(ordered[start : start + page_size]), qs.count() if count is None else count
+    if count is None:
+        count = (qs if counted is None else counted).order_by().count()
+    return list(ordered[start : start + page_size]), count
 
 
 def case_list(
@@ -190,8 +228,10 @@ def case_list(
     """One page of the visible cases, newest first, filtered; and how many match in all."""
     if page < 1:
         raise InvalidInput("页码从 1 开始")
-    qs = cases_filtered(user, CaseFilters(status=status, level=level, q=q))
-    ids, count = page_ids(qs, page=page, page_size=page_size, searching=bool(q.strip()))
+    filters = CaseFilters(status=status, level=level, q=q)
+    qs = cases_filtered(user, filters, ordered=True)
+    counted = cases_filtered(user, filters)
+    ids, count = page_ids(qs, page=page, page_size=page_size, searching=bool(q.strip()), counted=counted)
     rows = {c.pk: c for c in visible_cases(user).defer("analysis", "search_text").filter(pk__in=ids)}
     return [rows[i] for i in ids if i in rows], count
 
@@ -212,17 +252,32 @@ def with_list_columns(qs: QuerySet[Case], *extra: str) -> QuerySet[Case]:
     )
 
 
-def case_rows(user: User, ids: list[int]) -> list[Case]:
-    """The list columns of these cases, in the order given."""
-    rows = {c.pk: c for c in with_list_columns(visible_cases(user)).filter(pk__in=ids)}
+_PAGE_ROW_FIELDS = (
+    *("id", "number", "received_at", "channel", "product", "risk_level", "status", "due_at"),
+    *("escalation_level", "customer_type", "complainant__name", "complainant__phone"),
+    *("owner__username", "owner__first_name", "owner__last_name"),
+    *("transfer_to__username", "transfer_to__first_name", "transfer_to__last_name"),
+)
+
+
+def case_rows(user: User, ids: list[int]) -> list[dict[str, Any]]:
+    """The list columns of these cases (plain values, with `summary_text` read from the analysis
+    in the database), in the order given."""
+    qs = visible_cases(user).filter(pk__in=ids).order_by()
+    rows = {r["id"]: r for r in qs.values(*_PAGE_ROW_FIELDS, summary_text=KT("analysis__summary"))}
     return [rows[i] for i in ids if i in rows]
 
 
 def view_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
-    """How many cases each of LIST_VIEWS holds for `user` (no other filter)."""
+    """How many cases each of LIST_VIEWS holds for `user` (no other filter). Each count reads one
+    index only: "mine" is counted as owned plus offered-and-not-owned, not as one OR."""
     now = now or timezone.now()
-    base = visible_cases(user)
-    return {view: base.filter(view_filter(user, view, now)).count() for view in LIST_VIEWS}
+    base = visible_cases(user).order_by()
+    counts = {
+        view: base.filter(view_filter(user, view, now)).count() for view in LIST_VIEWS if view != "mine"
+    }
+    offered = base.filter(transfer_to=user).exclude(owner=user)
+    return {"mine": base.filter(owner=user).count() + offered.count(), **counts}
 
 
 def units_in_scope(user: User) -> list[OrgUnit]:

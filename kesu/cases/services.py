@@ -20,11 +20,13 @@ from django.utils import timezone
 
 from kesu.accounts.models import User
 from kesu.analysis import InputError, analyze, complaint_from_dict
-from kesu.cases import deadlines, intake, search, workflow
+from kesu.cases import intake, search, search_index, workflow
 from kesu.cases.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed, VersionConflict
 from kesu.cases.masking import mask_text, masked_person
 from kesu.cases.models import CHANNELS, INDUSTRIES, Attachment, Case, CaseEvent, Complainant, DecisionNotice
 from kesu.cases.selectors import case_state, complainant_find, scope_covers, unit_in_scope, user_can_see
+from kesu.clocks import hooks as clocks
+from kesu.routing.conflicts import ensure_no_conflict
 
 log = logging.getLogger(__name__)
 EDITABLE_FIELDS = frozenset(
@@ -109,7 +111,20 @@ def _verdict(case: Case, user: User, action: str) -> str | None:
     verdict = workflow.decide(action, state, actor)
     if not verdict.allowed:
         raise TransitionNotAllowed(verdict.reason)
+    if action not in _CONFLICT_FREE:
+        ensure_no_conflict(user, case, workflow.ACTION_LABELS.get(action, action))
     return verdict.target
+
+
+_CONFLICT_FREE = frozenset({"transfer"})
+"""The only thing someone complained about may still do to the case: hand it to a colleague (回避)."""
+
+
+def _routing() -> Any:
+    """The routing services (imported late: they build on this module)."""
+    from kesu.routing import services as routing
+
+    return routing
 
 
 def _status(case: Case, target: str | None) -> dict[str, Any]:
@@ -212,12 +227,12 @@ def case_open(
         complainant=who,
         analysis=_analyse(values, prior=who.cases.count(), malicious=_confirmed_malicious(who)),
         search_text=search.index_text(*(str(values.get(k) or "") for k in _TEXT_FIELDS)),
-        due_at=deadlines.default_due(industry, values["received_at"]),
         **values,
     )
     case.risk_level, case.customer_type = _list_columns(case.analysis)
     case.number = f"KS{timezone.localtime(case.received_at):%Y%m%d}{case.pk:06d}"
     case.save(update_fields=["number", "risk_level", "customer_type"])
+    search_index.sync(case, created=True)
     _event(
         case,
         user,
@@ -225,6 +240,9 @@ def case_open(
         {"status": (None, "received"), "owner": (None, user)},
         "投诉人：" + masked_person(who.name, who.phone, who.id_number),
     )
+    clocks.clocks_open(case)
+    _routing().apply_rules(case)
+    case.refresh_from_db()
     return case
 
 
@@ -261,7 +279,15 @@ def case_update(*, user: User, case: Case, version: int | None, **fields: Any) -
             malicious=_confirmed_malicious(case.complainant),
         )
         values["risk_level"], values["customer_type"] = _list_columns(values["analysis"])
-    return _write(case, user=user, action="update", values=values, version=version)
+    case = _write(case, user=user, action="update", values=values, version=version)
+    if "search_text" in values:
+        search_index.sync(case)
+    if "industry" in values:
+        clocks.clocks_reselect(case)
+    if "analysis" in values:
+        _routing().apply_rules(case)
+        case.refresh_from_db()
+    return case
 
 
 @transaction.atomic
@@ -288,7 +314,9 @@ def attachment_add(
 def case_start(*, user: User, case: Case, version: int | None = None) -> Case:
     """The owner starts handling a case they received themselves."""
     target = _verdict(case, user, "start")
-    return _write(case, user=user, action="start", values=_status(case, target), version=version)
+    case = _write(case, user=user, action="start", values=_status(case, target), version=version)
+    clocks.clocks_event(case, "accepted")
+    return case
 
 
 @transaction.atomic
@@ -299,6 +327,7 @@ def case_transfer(*, user: User, case: Case, to: User, note: str = "", version: 
         raise InvalidInput("不能转办给案件当前负责人")
     if not to.is_active or to.role not in workflow.HANDLING or not scope_covers(to, case):
         raise InvalidInput(f"{to.display_name} 不能接收此案件（须为可办理投诉的角色，且所在机构管辖该案件）")
+    ensure_no_conflict(to, case, "接收")
     values = {"transfer_to": to, **_status(case, target)}
     return _write(case, user=user, action="transfer", values=values, version=version, note=note)
 
@@ -308,7 +337,9 @@ def case_accept(*, user: User, case: Case, version: int | None = None) -> Case:
     """The named colleague accepts: from now on they own the case."""
     target = _verdict(case, user, "accept")
     values = {"owner": user, "transfer_to": None, **_status(case, target)}
-    return _write(case, user=user, action="accept", values=values, version=version)
+    case = _write(case, user=user, action="accept", values=values, version=version)
+    clocks.clocks_event(case, "accepted")
+    return case
 
 
 @transaction.atomic
@@ -332,9 +363,11 @@ def case_issue_notice(
     if missing:
         raise InvalidInput("；".join(missing), details=missing)
     _write(case, user=user, action="issue_notice", values={}, version=version, note=result[:200])
-    return DecisionNotice.objects.create(
+    notice = DecisionNotice.objects.create(
         case=case, result=result, reasons=reasons, basis=basis, redress=redress, issued_by=user
     )
+    clocks.notice_issued(case)
+    return notice
 
 
 @transaction.atomic
@@ -375,6 +408,9 @@ def case_close(*, user: User, case: Case, closure: workflow.Closure, version: in
     missing = workflow.closure_missing(closure)
     if missing:
         raise InvalidInput("不能结案：" + "；".join(missing), details=missing)
+    over = _routing().authority_problem(user, case, closure.payout_amount)
+    if over:
+        raise InvalidInput(over)
     values = {
         "root_cause": closure.root_cause,
         "cause_controllable": closure.controllable,
@@ -387,7 +423,9 @@ def case_close(*, user: User, case: Case, closure: workflow.Closure, version: in
         "closed_at": timezone.now(),
         **_status(case, target),
     }
-    return _write(case, user=user, action="close", values=values, version=version)
+    case = _write(case, user=user, action="close", values=values, version=version)
+    clocks.clocks_end(case, "closed")
+    return case
 
 
 @transaction.atomic
@@ -397,7 +435,9 @@ def case_reopen(*, user: User, case: Case, reason: str, version: int | None = No
     if not reason.strip():
         raise InvalidInput("重新处理须说明理由")
     values = {"closed_at": None, **_status(case, target)}
-    return _write(case, user=user, action="reopen", values=values, version=version, note=reason)
+    case = _write(case, user=user, action="reopen", values=values, version=version, note=reason)
+    clocks.clocks_reopen(case)
+    return case
 
 
 @transaction.atomic
@@ -407,7 +447,9 @@ def case_withdraw(*, user: User, case: Case, reason: str, version: int | None = 
     if not reason.strip():
         raise InvalidInput("撤诉须记录投诉人撤回的方式和时间（如：电话录音、书面撤诉申请）")
     values = {"transfer_to": None, **_status(case, target)}
-    return _write(case, user=user, action="withdraw", values=values, version=version, note=reason)
+    case = _write(case, user=user, action="withdraw", values=values, version=version, note=reason)
+    clocks.clocks_end(case, "withdrawn")
+    return case
 
 
 @transaction.atomic
@@ -422,5 +464,6 @@ def case_merge(*, user: User, case: Case, into: Case, version: int | None = None
         raise InvalidInput(f"目标案件 {into.number} 已{into.status_label}，只能合并到未结束的案件")
     values = {"merged_into": into, "transfer_to": None, **_status(case, target)}
     merged = _write(case, user=user, action="merge", values=values, version=version)
-    _event(into, user, "merged_in", {"merged_cases": (None, case.number)})
+    kept = clocks.clocks_merge(merged, into)
+    _event(into, user, "merged_in", {"merged_cases": (None, case.number)}, "；".join(kept))
     return merged

@@ -16,11 +16,13 @@ from django.utils import timezone
 from kesu.accounts.models import User
 from kesu.analysis import check_reply
 from kesu.cases import workflow
-from kesu.cases.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
+from kesu.cases.errors import Forbidden, InvalidInput, NotFound
 from kesu.cases.masking import mask_text
 from kesu.cases.models import CONTACT_KINDS, FLAG_KINDS, Case, ComplainantFlag, Contact, ReplyDraft
 from kesu.cases.selectors import user_can_see
 from kesu.cases.services import _write
+from kesu.clocks import hooks as clock_hooks
+from kesu.routing.conflicts import ensure_no_conflict
 
 ESCALATION_LEVELS: dict[int, str] = {
     1: "投诉专员/专家坐席",
@@ -33,6 +35,21 @@ EVENT_LABELS: dict[str, str] = {
     "reply": "保存答复",
     "escalate": "升级",
     "flag": "确认投诉人标记",
+    "deescalate": "降级",
+    "escalation_review": "升级合理性复核",
+    "respondent": "登记被投诉对象",
+    "reassign": "改派",
+    "extension_request": "申请延期",
+    "extension_approved": "批准延期",
+    "extension_rejected": "驳回延期",
+    "clock_pause": "时限中止",
+    "clock_resume": "时限恢复",
+    "clock_restart": "时限重新起算",
+    "clocks_reselect": "时限规则变更",
+    "promise": "承诺答复日期",
+    "clock_warning": "时限预警",
+    "clock_breach": "时限超期",
+    "promise_due": "承诺答复日已到",
 }
 """Audit actions written here (the workflow's own labels are in `workflow.EVENT_LABELS`)."""
 _FUTURE_SLACK = timedelta(minutes=10)
@@ -43,6 +60,7 @@ def _may_handle(user: User, case: Case) -> None:
         raise NotFound("案件不存在或您无权查看")
     if user.role not in workflow.HANDLING:
         raise Forbidden("您的角色只能查看案件，不能办理（办理须由坐席、投诉专员、主管或消保专员）")
+    ensure_no_conflict(user, case, "办理")
 
 
 @transaction.atomic
@@ -66,7 +84,9 @@ def contact_add(
         raise InvalidInput("沟通时间不能晚于当前时间")
     note = f"{CONTACT_KINDS[kind]} {timezone.localtime(when):%Y-%m-%d %H:%M}：{summary.strip()}"
     _write(case, user=user, action="contact", values={}, version=version, note=note[:500])
-    return Contact.objects.create(case=case, kind=kind, summary=summary.strip(), at=when, by=user)
+    contact = Contact.objects.create(case=case, kind=kind, summary=summary.strip(), at=when, by=user)
+    clock_hooks.contact_logged(case, when)
+    return contact
 
 
 @transaction.atomic
@@ -104,23 +124,11 @@ def reply_save(
     )
 
 
-@transaction.atomic
 def case_escalate(*, user: User, case: Case, level: int, reason: str, version: int | None = None) -> Case:
-    """Escalate an open case to a higher level, with the reason (reviewed later for rationality)."""
-    _may_handle(user, case)
-    if case.status in workflow.FINISHED_STATUSES:
-        raise TransitionNotAllowed(f"案件已{case.status_label}，不能升级")
-    if level not in ESCALATION_LEVELS:
-        choices = "、".join(f"{k}（{v}）" for k, v in ESCALATION_LEVELS.items())
-        raise InvalidInput(f"请选择升级层级：{choices}")
-    if level <= case.escalation_level:
-        now = ESCALATION_LEVELS.get(case.escalation_level, "")
-        raise InvalidInput(f"案件已在第{case.escalation_level}级（{now}），只能升到更高层级")
-    if not reason.strip():
-        raise InvalidInput("升级须说明理由（如：超出授权的补偿金额、扬言向监管投诉、涉及群体）")
-    values = {"escalation_level": level, "escalated_at": timezone.now()}
-    note = f"升级至{ESCALATION_LEVELS[level]}：{mask_text(reason.strip())}"
-    return _write(case, user=user, action="escalate", values=values, version=version, note=note)
+    """Escalate to a higher tier with a reason (kept here for callers; `kesu.routing.services` does it)."""
+    from kesu.routing.services import case_escalate as escalate
+
+    return escalate(user=user, case=case, level=level, reason=reason, version=version)
 
 
 @transaction.atomic

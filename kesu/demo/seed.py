@@ -10,8 +10,12 @@ from django.utils import timezone
 from kesu.accounts.models import User
 from kesu.cases import services
 from kesu.cases.models import Case
+from kesu.clocks import services as clock_services
+from kesu.clocks.models import ExtensionRequest
+from kesu.clocks.worker import run_once
 from kesu.demo.builders import DEMO_PASSWORD, PERSONAS, Org, build_org, build_personas, drive
 from kesu.demo.complaints import DemoComplaint, demo_complaints
+from kesu.routing.models import StaffProfile
 
 # One status per index, cycling: most cases are open, a fair share is finished.
 STATES = (
@@ -84,7 +88,53 @@ def seed_demo(n: int = 200) -> dict[str, int]:
             state = "in_progress"
         drive(_open(complaint, k, unit_id, roles["owner"]), state, roles)
         created += 1
+    _routing_profiles(people)
+    _clock_examples(people)
+    while run_once(batch=500):  # warnings, breaches and prompts as of now, for the task lists
+        pass
     return {"created": created, "existing": len(existing), "users": len(people)}
+
+
+SKILLS = {
+    "handler": "banking,信用卡,借记卡",
+    "specialist": "banking,insurance,理财,信用卡",
+    "supervisor": "banking,insurance,securities",
+    "outsider": "banking,telecom",
+}
+
+
+def _routing_profiles(people: dict[str, User]) -> None:
+    """Skills and capacity of the demo people, for the assignment suggestions."""
+    for username, skills in SKILLS.items():
+        StaffProfile.objects.get_or_create(user=people[username], defaults={"skills": skills, "capacity": 40})
+
+
+def _clock_examples(people: dict[str, User]) -> None:
+    """A few open cases showing the clocks at work: an extension waiting for the supervisor, an
+    external appraisal pausing the clock, a promised reply date. Only once."""
+    if ExtensionRequest.objects.exists():
+        return
+    handler = people["handler"]
+    open_cases = list(
+        Case.objects.filter(owner=handler, status="in_progress", intake_ref__startswith="DEMO-").order_by(
+            "-received_at"
+        )[:3]
+    )
+    if len(open_cases) < 3:
+        return
+    first, second, third = open_cases
+    decision = first.clocks.filter(key="decision", ended="").first()
+    if decision is not None and decision.stopped_at is None:
+        clock_services.extension_request(
+            user=handler,
+            case=first,
+            clock_id=decision.pk,
+            reason="需调取柜面录像并向合作机构核实扣费依据，情况复杂",
+        )
+    clock_services.clock_pause(user=handler, case=second, reason="已委托第三方对交易凭证进行鉴定")
+    clock_services.promise_set(
+        user=handler, case=third, day=timezone.localdate() + timedelta(days=2), note="已电话告知客户"
+    )
 
 
 def logins() -> str:

@@ -22,9 +22,10 @@ from kesu.cases import intake, workflow
 from kesu.cases.masking import mask_text, masked_person
 from kesu.cases.models import CHANNELS, CONTACT_KINDS, FLAG_KINDS, INDUSTRIES, RISK_LEVELS, Case, CaseEvent
 from kesu.cases.selectors import case_state, complainant_history, transfer_candidates, visible_cases
-from kesu.cases.services_comms import ESCALATION_LEVELS
 from kesu.cases.services_comms import EVENT_LABELS as COMMS_EVENT_LABELS
+from kesu.routing.selectors import level_label
 from kesu.web import analysis_labels as L
+from kesu.web.clock_context import clocks_card, routing_card
 
 log = logging.getLogger(__name__)
 _PRIORITY = {"risk": 3, "demand": 2, "emotion": 1}
@@ -83,7 +84,7 @@ def _header(case: Case) -> dict[str, Any]:
             case.complainant.name, case.complainant.phone, case.complainant.id_number
         ),
         "overdue": bool(case.due_at and case.due_at < now and open_case and case.status != "resolved"),
-        "escalation_label": ESCALATION_LEVELS.get(case.escalation_level, "前台（未升级）"),
+        "escalation_label": level_label(case.escalation_level),
     }
 
 
@@ -160,7 +161,7 @@ def _value(field: str, value: Any) -> str:
         "industry": INDUSTRIES,
     }.get(field)
     if field == "escalation_level" and isinstance(value, int):
-        return ESCALATION_LEVELS.get(value, str(value))
+        return level_label(value)
     return labels.get(str(value), str(value)) if labels else mask_text(str(value))
 
 
@@ -216,19 +217,7 @@ def audit_rows(case: Case) -> list[dict[str, Any]]:
 def _verdicts(user: User, case: Case) -> dict[str, workflow.Verdict]:
     state = case_state(case)
     actor = workflow.Actor(user.role, case.owner_id == user.pk, case.transfer_to_id == user.pk)
-    verdicts = {r.action: workflow.decide(r.action, state, actor) for r in workflow.TABLE}
-    verdicts["escalate"] = _escalate_verdict(user, case)
-    return verdicts
-
-
-def _escalate_verdict(user: User, case: Case) -> workflow.Verdict:
-    if user.role not in workflow.HANDLING:
-        return workflow.Verdict(False, "升级须由坐席、投诉专员、主管或消保专员办理")
-    if case.status in workflow.FINISHED_STATUSES:
-        return workflow.Verdict(False, f"案件已{case.status_label}，不能升级")
-    if case.escalation_level >= max(ESCALATION_LEVELS):
-        return workflow.Verdict(False, "案件已升级至最高层级")
-    return workflow.Verdict(True, "可以升级")
+    return {r.action: workflow.decide(r.action, state, actor) for r in workflow.TABLE}
 
 
 def _replies(case: Case) -> list[dict[str, Any]]:
@@ -263,12 +252,14 @@ def case_page_context(user: User, case: Case) -> dict[str, Any]:
         "plan": _plan(analysis),
         "verdicts": verdicts,
         "allowed": {k for k, v in verdicts.items() if v.allowed},
-        "buttons": [(k, workflow.ACTION_LABELS.get(k, "升级"), v) for k, v in verdicts.items()],
+        "buttons": [(k, workflow.ACTION_LABELS.get(k, k), v) for k, v in verdicts.items()],
         "candidates": transfer_candidates(case) if verdicts["transfer"].allowed else [],
         "notices": list(case.notices.select_related("issued_by")),
         "contacts": list(case.contacts.select_related("by")),
         "replies": _replies(case),
         "audit": audit_rows(case),
+        "clocks": clocks_card(user, case),
+        "routing": routing_card(user, case),
         "can_handle": user.role in workflow.HANDLING,
         "rule_labels": L.reply_rule_labels(),
         "choices": {
@@ -276,6 +267,5 @@ def case_page_context(user: User, case: Case) -> dict[str, Any]:
             "satisfaction": workflow.SATISFACTION,
             "root_causes": workflow.ROOT_CAUSES,
             "payout_kinds": workflow.PAYOUT_KINDS,
-            "escalation_levels": {k: v for k, v in ESCALATION_LEVELS.items() if k > case.escalation_level},
         },
     }

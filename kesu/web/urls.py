@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from kesu.web import views_attachments, views_case, views_intake, views_lists
+from kesu.web import views_attachments, views_case, views_intake, views_lists, views_tasks
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/cases/", permanent=False)),
@@ -24,4 +24,8 @@ urlpatterns = [
         views_attachments.attachment_download,
         name="attachment_download",
     ),
+    # the task list and the clock rules (views_tasks)
+    path("tasks/", views_tasks.tasks, name="tasks"),
+    path("tasks/<int:alert_id>/done/", views_tasks.task_done, name="task_done"),
+    path("rules/", views_tasks.rules_page, name="rules"),
 ]

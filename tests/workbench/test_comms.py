@@ -92,9 +92,9 @@ def test_escalation_sets_level_and_is_audited(people: dict[str, User], case: Cas
     event = escalated.events.get(action="escalate")
     assert event.changes["escalation_level"] == {"old": 0, "new": 1}
     assert "超出补偿权限" in event.note
-    with pytest.raises(InvalidInput, match="只能升到更高层级"):
+    with pytest.raises(InvalidInput, match="须升到当前层级 L2 以上"):
         case_escalate(user=people["handler"], case=escalated, level=1, reason="再升一次")
-    with pytest.raises(InvalidInput, match="升级须说明理由"):
+    with pytest.raises(InvalidInput, match="理由"):
         case_escalate(user=people["handler"], case=escalated, level=2, reason=" ")
 
 

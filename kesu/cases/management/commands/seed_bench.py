@@ -21,7 +21,7 @@ from django.utils import timezone
 from kesu.accounts.models import OrgUnit, User
 from kesu.analysis import analyze, complaint_from_dict
 from kesu.cases import deadlines, search
-from kesu.cases.models import Case, Complainant
+from kesu.cases.models import Case, CaseSearch, Complainant
 from kesu.demo.builders import build_org, build_personas
 from kesu.demo.complaints import DemoComplaint, demo_complaints
 
@@ -39,6 +39,7 @@ class Template:
     analysis: dict[str, Any]
     risk_level: str
     search_text: str
+    grams: str
 
 
 # The demo set is mostly 问题解决型; these add the other customer types (invented texts).
@@ -69,12 +70,14 @@ def _templates() -> list[Template]:
     for c in _sources():
         data = {"text": c.text, "channel": c.channel, "industry": c.industry, "product": c.product}
         analysis = analyze(complaint_from_dict(data)).to_dict()
+        text = search.index_text(c.text, c.product, c.respondent, c.request, c.text)
         out.append(
             Template(
                 complaint=c,
                 analysis=analysis,
                 risk_level=(analysis.get("risk") or {}).get("level", ""),
-                search_text=search.index_text(c.text, c.product, c.respondent, c.request, c.text),
+                search_text=text,
+                grams=search.index_bigrams(text),
             )
         )
     return out
@@ -143,6 +146,15 @@ def _case(i: int, n: int, now: datetime, tpl: Template, place: tuple[OrgUnit, Us
     )
 
 
+def _search_rows(cases: list[Case], templates: list[Template], start: int) -> list[CaseSearch]:
+    """The search rows (ADR 0004) of a batch of new cases, the i-th case from template i % n."""
+    rows = []
+    for i, case in enumerate(cases, start):
+        tpl = templates[i % len(templates)]
+        rows.append(CaseSearch(case_id=case.pk, search_text=tpl.search_text, grams=tpl.grams))
+    return rows
+
+
 class Command(BaseCommand):
     help = "为列表性能测试批量生成投诉案件（确定性数据，勿在生产库运行）"
 
@@ -176,6 +188,7 @@ class Command(BaseCommand):
             ]
             with transaction.atomic():
                 Case.objects.bulk_create(rows)
+                CaseSearch.objects.bulk_create(_search_rows(rows, templates, start))
             self.stdout.write(f"已生成 {min(start + batch, n)} / {n} 件", ending="\r")
         with connection.cursor() as cursor:  # fresh statistics, so the planner picks the list indexes
             cursor.execute("ANALYZE")
