@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kesu.accounts.models import OrgUnit, User
 from kesu.clocks import compute, rules, workdays
+from kesu.clocks.config_cache import cached
 from kesu.clocks.models import (
     Alert,
     CaseClock,
@@ -42,6 +43,10 @@ def _ancestors(unit: OrgUnit) -> list[int]:
 
 def policy_for(unit: OrgUnit) -> Policy:
     """The settings of the nearest unit (itself, then upwards) that sets each field."""
+    return cached(("policy_for", unit.path), lambda: _policy_for(unit))
+
+
+def _policy_for(unit: OrgUnit) -> Policy:
     ids = _ancestors(unit)
     found = {
         p.unit_id: p for p in UnitPolicy.objects.filter(unit_id__in=ids).select_related("ruleset", "unit")
@@ -63,6 +68,10 @@ def policy_for(unit: OrgUnit) -> Policy:
 
 def ruleset_get(key: str) -> rules.RuleSet:
     """The rule set as configured (an admin's row), else the built-in one, else the general one."""
+    return cached(("ruleset", key), lambda: _ruleset_get(key))
+
+
+def _ruleset_get(key: str) -> rules.RuleSet:
     row = RuleSet.objects.filter(key=key).first()
     if row is not None:
         return rules.parse_rulesets({"rulesets": {row.key: row.definition}})[row.key]
@@ -72,6 +81,10 @@ def ruleset_get(key: str) -> rules.RuleSet:
 
 def calendar_for(unit: OrgUnit | None) -> workdays.Calendar:
     """Working days for a unit: the state calendar, admin-entered years, closures of it and above."""
+    return cached(("calendar", unit.path if unit else ""), lambda: _calendar_for(unit))
+
+
+def _calendar_for(unit: OrgUnit | None) -> workdays.Calendar:
     closures: dict[date, str] = {}
     scope = Q(unit__isnull=True)
     if unit is not None:

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, connection, connections, transaction
 from django.utils import timezone
 
 from kesu.accounts.models import User
@@ -174,14 +174,17 @@ def start_in_background(
     stop = stop or threading.Event()
 
     def work() -> None:
-        while not stop.is_set():
-            try:
-                run(batch=batch)
-            except Exception:
-                log.exception("background clock worker failed; retrying")
-            finally:
-                close_old_connections()
-            stop.wait(interval)
+        try:
+            while not stop.is_set():
+                try:
+                    run(batch=batch)
+                except Exception:
+                    log.exception("background clock worker failed; retrying")
+                finally:
+                    close_old_connections()
+                stop.wait(interval)
+        finally:
+            connections.close_all()  # this thread's own connections: nothing left open behind it
 
     thread = threading.Thread(target=work, name="kesu-clock-worker", daemon=True)
     thread.start()

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from kesu.accounts.models import User
 from kesu.cases import workflow
 from kesu.cases.models import Case
+from kesu.clocks.config_cache import cached
 from kesu.routing import assign, escalation
 from kesu.routing.conflicts import respondents
 from kesu.routing.ladder import Ladder, LadderError, default_ladder, parse_ladder
@@ -42,6 +43,10 @@ def _configured_ladder() -> Ladder:
 
 def ladder() -> Ladder:
     """The organisation's ladder (admin rows), else — also when the rows are broken — the default."""
+    return cached("ladder", _ladder)
+
+
+def _ladder() -> Ladder:
     try:
         return _configured_ladder()
     except LadderError:
@@ -51,6 +56,10 @@ def ladder() -> Ladder:
 
 def policy() -> escalation.Policy:
     """The organisation's policy, else — also when it does not fit the ladder — the default."""
+    return cached("policy", _policy)
+
+
+def _policy() -> escalation.Policy:
     row = PolicyConfig.objects.order_by("-updated_at").first()
     if row is None:
         return escalation.default_policy()

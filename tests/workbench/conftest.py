@@ -10,7 +10,17 @@ from django.test import Client
 from kesu.accounts.models import User
 from kesu.accounts.services import token_create
 from kesu.cases.models import Case
+from kesu.clocks import config_cache
 from kesu.demo.builders import Org, build_case, build_org, build_personas
+
+
+@pytest.fixture(autouse=True)
+def _fresh_config_cache() -> Any:
+    """Configuration is cached per process (kesu.clocks.config_cache); each test's database is
+    rolled back, so each test starts with an empty cache."""
+    config_cache.clear()
+    yield
+    config_cache.clear()
 
 
 @pytest.fixture
