@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff format --check kesu tests benchmarks
 
 typecheck: install
-	$(BIN)/mypy kesu/analysis kesu/knowledge kesu/cases/workflow.py kesu/cases/intake.py kesu/cases/deadlines.py \
+	$(BIN)/mypy kesu/analysis kesu/knowledge kesu/cases/workflow.py kesu/cases/intake.py \
 	  kesu/clocks/workdays.py kesu/clocks/rules.py kesu/clocks/compute.py kesu/clocks/specs.py \
 	  kesu/routing/ladder.py kesu/routing/escalation.py kesu/routing/assign.py
 

@@ -1,4 +1,4 @@
-"""Reply deadlines: the fixed first rule by industry, and every new case gets one."""
+"""Reply deadlines: every new case gets its regulatory clocks, and the list column follows them."""
 
 from __future__ import annotations
 
@@ -8,41 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kesu.accounts.models import User
-from kesu.cases import deadlines
-from kesu.cases.models import INDUSTRIES, Case
+from kesu.cases.models import Case
 from kesu.demo.builders import build_case
 from kesu.demo.seed import seed_demo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECEIVED = datetime(2026, 11, 20, 16, 30, tzinfo=SHANGHAI)
-
-
-@pytest.mark.parametrize(
-    ("industry", "due"),
-    [
-        ("banking", datetime(2026, 12, 5, 16, 30, tzinfo=SHANGHAI)),
-        ("insurance", datetime(2026, 12, 5, 16, 30, tzinfo=SHANGHAI)),
-        ("securities", datetime(2026, 12, 5, 16, 30, tzinfo=SHANGHAI)),
-        ("telecom", datetime(2026, 12, 20, 16, 30, tzinfo=SHANGHAI)),
-        ("ecommerce", datetime(2026, 12, 5, 16, 30, tzinfo=SHANGHAI)),
-        ("general", datetime(2026, 12, 5, 16, 30, tzinfo=SHANGHAI)),
-        ("", datetime(2026, 12, 5, 16, 30, tzinfo=SHANGHAI)),  # industry not recorded
-        ("aviation", datetime(2026, 12, 5, 16, 30, tzinfo=SHANGHAI)),  # unknown: the general target
-    ],
-)
-def test_default_due_by_industry(industry: str, due: datetime) -> None:
-    assert deadlines.default_due(industry, RECEIVED) == due
-    assert deadlines.default_due(industry, RECEIVED).tzinfo is SHANGHAI
-
-
-def test_every_industry_has_a_rule() -> None:
-    assert set(deadlines.REPLY_DAYS) == set(INDUSTRIES)
-
-
-def test_deadlines_module_is_pure() -> None:
-    with open(deadlines.__file__, encoding="utf-8") as f:
-        imports = [line for line in f if line.startswith(("import ", "from "))]
-    assert not [line for line in imports if "django" in line or "kesu" in line]
 
 
 @pytest.mark.parametrize(

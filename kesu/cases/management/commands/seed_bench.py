@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from kesu.accounts.models import OrgUnit, User
 from kesu.analysis import analyze, complaint_from_dict
-from kesu.cases import deadlines, search
+from kesu.cases import search
 from kesu.cases.models import Case, CaseSearch, Complainant
+from kesu.clocks import compute, rules, workdays
 from kesu.demo.builders import build_org, build_personas
 from kesu.demo.complaints import DemoComplaint, demo_complaints
 
@@ -55,6 +56,18 @@ OTHER_TYPES = (
         "我要你们书面逐条解释，并说明依据哪一条收费，错一个字我都要追究。",
     ),
 )
+
+
+_CALENDAR = workdays.Calendar()
+
+
+def _due(industry: str, received: datetime) -> datetime | None:
+    """The reply deadline a real intake would give (the industry's first regulatory clock)."""
+    ruleset = rules.builtin_rulesets()[rules.ruleset_for_industry(industry)]
+    spec = next((s for s in ruleset.specs if s.starts_on == "received"), None)
+    if spec is None:
+        return None
+    return compute.due_at(compute.ClockInput(spec=spec, started_at=received), _CALENDAR)[0]
 
 
 def _sources() -> list[DemoComplaint]:
@@ -139,7 +152,7 @@ def _case(i: int, n: int, now: datetime, tpl: Template, place: tuple[OrgUnit, Us
         risk_level=tpl.risk_level,
         customer_type=(tpl.analysis.get("customer_type") or {}).get("label", ""),
         search_text=tpl.search_text,
-        due_at=deadlines.default_due(c.industry, received),
+        due_at=_due(c.industry, received),
         escalation_level=level,
         escalated_at=received + timedelta(days=2) if level else None,
         closed_at=received + timedelta(days=10) if status == "closed" else None,
