@@ -22,16 +22,27 @@ def _django(argv: list[str]) -> int:
 
 
 def _serve(a: argparse.Namespace) -> int:
-    """The web server; unless --no-worker, with the clock worker in a background thread (every 60 s)."""
-    if not a.no_worker and not a.reload:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesu.settings")
-        import django
+    """The web server: Django's development server while KESU_DEBUG is on (the default), the
+    waitress WSGI server when it is off (production). Unless --no-worker, the clock worker runs
+    in a background thread (every 60 s)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesu.settings")
+    import django
+    from django.conf import settings
 
-        django.setup()
+    django.setup()
+    if not a.no_worker and not a.reload:
         from kesu.clocks.worker import start_in_background
 
         start_in_background(interval=60.0)
-    return _django(["runserver", f"{a.host}:{a.port}", *([] if a.reload else ["--noreload"])])
+    if settings.DEBUG:
+        return _django(["runserver", f"{a.host}:{a.port}", *([] if a.reload else ["--noreload"])])
+    import waitress
+
+    from kesu.wsgi import application
+
+    print(f"kesu 工作台（生产模式，waitress）：http://{a.host}:{a.port}/", flush=True)
+    waitress.serve(application, host=a.host, port=a.port, threads=8, ident="kesu")
+    return 0
 
 
 def _workbench_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
