@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from kesu.accounts.models import User
-from kesu.cases import services
+from kesu.cases import services, services_comms
 from kesu.cases.models import Case
 from kesu.clocks import services as clock_services
 from kesu.clocks.models import ExtensionRequest
@@ -51,9 +51,19 @@ def _placement(k: int, org: Org, people: dict[str, User]) -> tuple[int, dict[str
     }
 
 
-def _open(c: DemoComplaint, k: int, unit_id: int, owner: User) -> Case:
-    received = timezone.now() - timedelta(hours=7 * (200 - k) + 3)
-    return services.case_open(
+OPEN_STATES = frozenset({"received", "in_progress", "transfer_pending"})
+
+
+def _received(k: int, state: str) -> datetime:
+    """Open complaints arrived within the last ~18 days (a few now overdue, some due soon);
+    finished ones earlier, over the last two months."""
+    hours = 7 * (k % 62) + 3 if state in OPEN_STATES else 24 * 12 + 5 * (200 - k)
+    return timezone.now() - timedelta(hours=hours)
+
+
+def _open(c: DemoComplaint, k: int, unit_id: int, owner: User, state: str) -> Case:
+    received = _received(k, state)
+    case = services.case_open(
         user=owner,
         text=c.text,
         complainant_name=c.name,
@@ -70,6 +80,17 @@ def _open(c: DemoComplaint, k: int, unit_id: int, owner: User) -> Case:
         facts=c.text,
         grounds="认为机构未履行告知义务或服务不当" if k % 4 else "",
     )
+    called = received + timedelta(hours=2 + k % 5)
+    if k % 6 and called < timezone.now():  # most were called back within hours (first-contact target)
+        services_comms.contact_add(
+            user=owner,
+            case=case,
+            kind="call_out",
+            summary="致电客户确认诉求，告知处理流程和预计答复时间",
+            at=called,
+        )
+        case.refresh_from_db()
+    return case
 
 
 @transaction.atomic
@@ -86,7 +107,7 @@ def seed_demo(n: int = 200) -> dict[str, int]:
         state = STATES[k % len(STATES)]
         if state == "transfer_pending" and "colleague" not in roles:
             state = "in_progress"
-        drive(_open(complaint, k, unit_id, roles["owner"]), state, roles)
+        drive(_open(complaint, k, unit_id, roles["owner"], state), state, roles)
         created += 1
     _routing_profiles(people)
     _clock_examples(people)
