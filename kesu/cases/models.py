@@ -66,9 +66,7 @@ class Case(models.Model):
     intake_ref = models.CharField(
         "来源编号", max_length=64, blank=True, db_index=True, help_text="监管转办单号等外部编号"
     )
-    status = models.CharField(
-        "状态", max_length=20, choices=_choices(workflow.STATUSES), default="received", db_index=True
-    )
+    status = models.CharField("状态", max_length=20, choices=_choices(workflow.STATUSES), default="received")
     version = models.PositiveIntegerField("版本", default=1)
     unit = models.ForeignKey(
         "accounts.OrgUnit", verbose_name="受理机构", on_delete=models.PROTECT, related_name="cases"
@@ -105,7 +103,7 @@ class Case(models.Model):
 
     channel = models.CharField("渠道", max_length=30, choices=_choices(CHANNELS), blank=True)
     industry = models.CharField("行业", max_length=20, choices=_choices(INDUSTRIES), blank=True)
-    received_at = models.DateTimeField("收到时间", db_index=True)
+    received_at = models.DateTimeField("收到时间")
     title = models.CharField("标题", max_length=200, blank=True)
     text = models.TextField("投诉内容")
     product = models.CharField("产品", max_length=100, blank=True)
@@ -115,10 +113,8 @@ class Case(models.Model):
     grounds = models.TextField("投诉理由", blank=True)
 
     analysis = models.JSONField("分析结果", default=dict, blank=True)
-    risk_level = models.CharField(
-        "风险等级", max_length=20, choices=_choices(RISK_LEVELS), blank=True, db_index=True
-    )
-    customer_type = models.CharField("客户类型", max_length=20, blank=True, db_index=True)
+    risk_level = models.CharField("风险等级", max_length=20, choices=_choices(RISK_LEVELS), blank=True)
+    customer_type = models.CharField("客户类型", max_length=20, blank=True)
     search_text = models.TextField(editable=False, default="", help_text="规范化后的检索文本，见 ADR 0004")
     merged_into = models.ForeignKey(
         "self",
@@ -152,7 +148,7 @@ class Case(models.Model):
 
     # Reply due date (a first, fixed rule by industry; the regulatory clocks replace it).
     due_at = models.DateTimeField("答复期限", null=True, blank=True, db_index=True)
-    escalation_level = models.PositiveSmallIntegerField("升级层级", default=0, db_index=True)
+    escalation_level = models.PositiveSmallIntegerField("升级层级", default=0)
     escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -166,6 +162,9 @@ class Case(models.Model):
             "-received_at",
             "-id",
         )
+        # No single-column indexes on status, received_at, risk_level, escalation_level (each leads an
+        # index below) or customer_type (filtered inside case_list_idx, like channel): every index
+        # costs each write of a case (saves, workflow actions, the worker's time escalations).
         indexes = (
             models.Index(fields=["unit_path", "status", "received_at"], name="case_scope_idx"),
             models.Index(fields=["status", "received_at"], name="case_status_time_idx"),
@@ -217,12 +216,17 @@ class Case(models.Model):
 
 
 class CaseSearch(models.Model):
-    """A case's search copy (ADR 0004): the index text and its bigram words, in a narrow table so
-    a search never reads the wide case rows. Kept in step by the services."""
+    """A case's search copy (ADR 0004): the index text and its bigram words, with the case's unit
+    path and receipt time, in a narrow table so a search never reads the wide case rows. Kept in
+    step by the services (`search_index.sync`)."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="search_row")
     search_text = models.TextField(default="")
     grams = models.TextField(default="")
+    # Copies of the case's (never changing) scope and receipt time: a plain search is answered,
+    # scoped and ordered from this table alone.
+    unit_path = models.CharField(max_length=255, default="")
+    received_at = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = "检索索引"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from kesu.accounts.models import OrgUnit, Role, User
 from kesu.analysis.pretty import CUSTOMER
 from kesu.cases import intake, search, search_index, workflow
 from kesu.cases.errors import InvalidInput, NotFound
-from kesu.cases.models import CHANNELS, RISK_LEVELS, Case, Complainant
+from kesu.cases.models import CHANNELS, RISK_LEVELS, Case, CaseSearch, Complainant
 
 PAGE_SIZE = 20
 DUPLICATE_THRESHOLD = 0.5
@@ -80,20 +80,29 @@ def user_can_see(user: User, case: Case) -> bool:
     return visible_cases(user).filter(pk=case.pk).exists()
 
 
+def _exact_filter(query: str) -> Q | None:
+    """ADR 0004 rule 3: the query is the case number or source reference, or (digits only) part
+    of the complainant's phone number. None when no case can match so."""
+    exact = query.strip()
+    same = Case.objects.annotate(_number=Upper("number"), _ref=Upper("intake_ref"))
+    same = same.filter(Q(_number=Upper(Value(exact))) | Q(_ref=Upper(Value(exact))))
+    ids = list(same.order_by().values_list("pk", flat=True))
+    cond = Q(pk__in=ids) if ids else None
+    digits = "".join(c for c in query if c.isdigit())
+    if len(digits) >= 4 and len(digits) == len(exact):
+        phone = Q(complainant__in=Complainant.objects.filter(phone__contains=digits).values("pk"))
+        cond = phone if cond is None else cond | phone
+    return cond
+
+
 def _search_filter(query: str) -> Q:
     """ADR 0004: every word of the query in the index text, or the query is the case number or
     source reference, or (digits only) part of the complainant's phone number. Each part is
     answered by an index on its own, as a set of case ids, so no case row is read to decide."""
     terms = search.query_terms(query)
     cond = Q(pk__in=search_index.case_ids(terms)) if terms else Q(pk__in=[])
-    exact = query.strip()
-    same = Case.objects.annotate(_number=Upper("number"), _ref=Upper("intake_ref"))
-    same = same.filter(Q(_number=Upper(Value(exact))) | Q(_ref=Upper(Value(exact))))
-    cond |= Q(pk__in=list(same.order_by().values_list("pk", flat=True)))
-    digits = "".join(c for c in query if c.isdigit())
-    if len(digits) >= 4 and len(digits) == len(exact):
-        cond |= Q(complainant__in=Complainant.objects.filter(phone__contains=digits).values("pk"))
-    return cond
+    exact = _exact_filter(query)
+    return cond if exact is None else cond | exact
 
 
 LIST_VIEWS: dict[str, str] = {
@@ -194,6 +203,55 @@ def cases_filtered(
     return qs
 
 
+_NARROW_FILTERS = ("status", "level", "customer_type", "channel", "product")
+"""Filters the search table cannot answer (it holds only the unit path and receipt time)."""
+
+
+def _narrow_scope(user: User, f: CaseFilters) -> Q | None:
+    """The condition on the search table (`CaseSearch`) equal to `cases_filtered(user, f)` without
+    the text, or None when the filters need the case rows (a view other than the unit's, a column
+    filter, a trainer's closed cases only)."""
+    if f.view not in ("", "unit") or any(getattr(f, k).strip() for k in _NARROW_FILTERS):
+        return None
+    if user.role == Role.TRAINER:
+        return None
+    if not user.is_active or (user.role != Role.ADMIN and user.unit is None):
+        return Q(pk__in=[])
+    cond = Q() if user.role == Role.ADMIN else within_path(user.unit.path)  # type: ignore[union-attr]
+    if f.unit_id is not None:
+        cond &= within_path(unit_in_scope(user, f.unit_id).path)
+    if f.received_from:
+        cond &= Q(received_at__gte=_day_start(f.received_from))
+    if f.received_to:
+        cond &= Q(received_at__lt=_day_start(f.received_to + timedelta(days=1)))
+    return cond
+
+
+def search_ids(user: User, filters: CaseFilters, *, now: datetime | None = None) -> list[int]:
+    """Every case a search (`filters.q`) finds, newest first, as `cases_filtered` would list them.
+
+    A search within the user's scope (and a unit, dates) is answered from the narrow search table
+    alone: its rows holding the words, scoped and ordered by their copied unit path and receipt
+    time; the exact look-ups (case number, source reference, phone) add their few cases. Other
+    filters read the case rows."""
+    _check_filters(filters)
+    scope = _narrow_scope(user, filters)
+    if scope is None:
+        qs = cases_filtered(user, filters, now=now, ordered=True)
+        return list(qs.order_by("-received_at", "-id").values_list("pk", flat=True))
+    terms = search.query_terms(filters.q)
+    rows = search_index.matching_rows(terms).filter(scope) if terms else CaseSearch.objects.none()
+    exact = _exact_filter(filters.q)
+    extra: list[tuple[datetime, int]] = []
+    if exact is not None:
+        plain = cases_filtered(user, replace(filters, q=""), now=now).filter(exact)
+        extra = list(plain.order_by().values_list("received_at", "pk"))
+    if not extra:
+        return list(rows.order_by("-received_at", "-case_id").values_list("case_id", flat=True))
+    found = set(rows.values_list("received_at", "case_id")) | set(extra)
+    return [pk for _, pk in sorted(found, reverse=True)]
+
+
 def page_ids(
     qs: QuerySet[Case],
     *,
@@ -229,9 +287,14 @@ def case_list(
     if page < 1:
         raise InvalidInput("页码从 1 开始")
     filters = CaseFilters(status=status, level=level, q=q)
-    qs = cases_filtered(user, filters, ordered=True)
-    counted = cases_filtered(user, filters)
-    ids, count = page_ids(qs, page=page, page_size=page_size, searching=bool(q.strip()), counted=counted)
+    if q.strip():
+        every = search_ids(user, filters)
+        ids, count = every[(page - 1) * page_size : page * page_size], len(every)
+    else:
+        qs = cases_filtered(user, filters, ordered=True)
+        ids, count = page_ids(
+            qs, page=page, page_size=page_size, searching=False, counted=cases_filtered(user, filters)
+        )
     rows = {c.pk: c for c in visible_cases(user).defer("analysis", "search_text").filter(pk__in=ids)}
     return [rows[i] for i in ids if i in rows], count
 

@@ -170,19 +170,29 @@ def _check_intake(user: User, text: str, name: str, phone: str, channel: str, in
         raise InvalidInput(f"未知行业「{industry}」，可选：{'、'.join(INDUSTRIES)}")
 
 
-def _complainant(name: str, phone: str, id_number: str) -> Complainant:
+def _complainant(name: str, phone: str, id_number: str) -> tuple[Complainant, bool]:
+    """The known complainant (with what was missing filled in) or a new one; and whether new."""
     digits = "".join(c for c in phone if c.isdigit())
     found = complainant_find(phone=digits, id_number=id_number)
     if found is None:
-        return Complainant.objects.create(
+        created = Complainant.objects.create(
             name=name.strip(), phone=digits, id_number=id_number.strip().upper()
         )
+        return created, True
     fill = {"name": name.strip(), "phone": digits, "id_number": id_number.strip().upper()}
-    for key, value in fill.items():
-        if value and not getattr(found, key):
-            setattr(found, key, value)
-    found.save()
-    return found
+    missing = [key for key, value in fill.items() if value and not getattr(found, key)]
+    for key in missing:
+        setattr(found, key, fill[key])
+    if missing:
+        found.save(update_fields=missing)
+    return found, False
+
+
+def _history(who: Complainant, created: bool) -> tuple[int, list[tuple[str, str]]]:
+    """How many cases the complainant brought before, and their confirmed flags (kind, note)."""
+    if created:
+        return 0, []
+    return who.cases.count(), list(who.flags.values_list("kind", "note"))
 
 
 @transaction.atomic
@@ -210,7 +220,8 @@ def case_open(
     unit = user.unit if unit_id is None else unit_in_scope(user, unit_id)
     if unit is None:
         raise Forbidden("您的账号未分配机构，不能受理投诉")
-    who = _complainant(complainant_name, complainant_phone, complainant_id_number)
+    who, created = _complainant(complainant_name, complainant_phone, complainant_id_number)
+    prior, flags = _history(who, created)
     values = {
         "text": text,
         "channel": channel,
@@ -218,6 +229,9 @@ def case_open(
         "received_at": received_at or timezone.now(),
         **fields,
     }
+    malicious = sum(1 for kind, _ in flags if kind == "malicious_confirmed")
+    analysis = _analyse(values, prior=prior, malicious=malicious)
+    risk_level, customer_type = _list_columns(analysis)
     case = Case.objects.create(
         number=f"TMP-{uuid.uuid4().hex[:24]}",  # replaced below, once the id is known
         unit=unit,
@@ -225,13 +239,15 @@ def case_open(
         received_by=user,
         owner=user,
         complainant=who,
-        analysis=_analyse(values, prior=who.cases.count(), malicious=_confirmed_malicious(who)),
+        analysis=analysis,
+        risk_level=risk_level,
+        customer_type=customer_type,
         search_text=search.index_text(*(str(values.get(k) or "") for k in _TEXT_FIELDS)),
         **values,
     )
-    case.risk_level, case.customer_type = _list_columns(case.analysis)
     case.number = f"KS{timezone.localtime(case.received_at):%Y%m%d}{case.pk:06d}"
-    case.save(update_fields=["number", "risk_level", "customer_type"])
+    clocks.clocks_open(case, new_case=True)  # sets case.due_at, saved with the number
+    case.save(update_fields=["number", "due_at"])
     search_index.sync(case, created=True)
     _event(
         case,
@@ -240,9 +256,8 @@ def case_open(
         {"status": (None, "received"), "owner": (None, user)},
         "投诉人：" + masked_person(who.name, who.phone, who.id_number),
     )
-    clocks.clocks_open(case)
-    _routing().apply_rules(case)
-    case.refresh_from_db()
+    if _routing().apply_rules(case, flags=flags) is None:  # an escalation re-read the case already
+        case.refresh_from_db()
     return case
 
 

@@ -30,7 +30,19 @@ _QUIET = ("met", "met_late", "paused")
 
 def refresh(clock: CaseClock, cal: Calendar, now: datetime, thresholds: tuple[int, ...]) -> CaseClock:
     """Recompute a clock's derived columns (due, state, next check) and save them."""
-    inp = clock_input(clock)
+    _derive(clock, cal, now, thresholds, clock_input(clock))
+    clock.save(update_fields=["due_at", "state", "uncertain_years", "next_check_at"])
+    return clock
+
+
+def _derive(
+    clock: CaseClock,
+    cal: Calendar,
+    now: datetime,
+    thresholds: tuple[int, ...],
+    inp: compute.ClockInput | None,
+) -> None:
+    """Set a clock's derived columns (due, state, next check) from its pure input, in memory."""
     if inp is None or clock.ended:
         clock.state = "waiting" if inp is None else clock.state
         clock.next_check_at = None
@@ -42,8 +54,16 @@ def refresh(clock: CaseClock, cal: Calendar, now: datetime, thresholds: tuple[in
         # clock needs no warning; a paused one is warned once it runs again).
         pending = st.threshold > clock.threshold and st.state not in _QUIET
         clock.next_check_at = now if pending else st.next_check_at
-    clock.save(update_fields=["due_at", "state", "uncertain_years", "next_check_at"])
-    return clock
+
+
+def _case_due(clocks: list[CaseClock]) -> datetime | None:
+    """The nearest regulatory deadline still to be met among these live clocks."""
+    dues = [
+        c.due_at
+        for c in clocks
+        if c.key not in INTERNAL_KEYS and c.stopped_at is None and c.due_at is not None
+    ]
+    return min(dues, default=None)
 
 
 def refresh_case(case: Case, now: datetime | None = None) -> None:
@@ -52,11 +72,8 @@ def refresh_case(case: Case, now: datetime | None = None) -> None:
     now = now or timezone.now()
     cal = calendar_for(case.unit)
     thresholds = policy_for(case.unit).thresholds
-    due = None
-    for clock in case.clocks.filter(ended=""):
-        refresh(clock, cal, now, thresholds)
-        if clock.key not in INTERNAL_KEYS and clock.stopped_at is None and clock.due_at is not None:
-            due = clock.due_at if due is None else min(due, clock.due_at)
+    live = [refresh(clock, cal, now, thresholds) for clock in case.clocks.filter(ended="")]
+    due = _case_due(live)
     Case.objects.filter(pk=case.pk).update(due_at=due)
     case.due_at = due
 
@@ -71,12 +88,19 @@ def _specs_for(case: Case) -> tuple[str, list[rules.ClockSpec]]:
     return ruleset.key, specs
 
 
-def clocks_open(case: Case) -> None:
-    """Start the clocks of a newly received complaint (its unit's rule set, or its industry's)."""
+def clocks_open(case: Case, *, new_case: bool = False) -> None:
+    """Start the clocks of a newly received complaint (its unit's rule set, or its industry's).
+
+    `new_case`: the case has no other clocks yet (intake). The new clocks are then written once,
+    with their due dates computed beforehand, and `case.due_at` is set in memory only: the caller
+    saves it with the case. Otherwise every live clock is refreshed and the case row updated."""
     key, specs = _specs_for(case)
+    now = timezone.now()
+    cal, thresholds = calendar_for(case.unit), policy_for(case.unit).thresholds
+    clocks = []
     for spec in specs:
         started = case.received_at if spec.starts_on == "received" else None
-        CaseClock.objects.create(
+        clock = CaseClock(
             case=case,
             key=spec.key,
             name=spec.name,
@@ -85,7 +109,13 @@ def clocks_open(case: Case) -> None:
             started_at=started,
             state="running" if started else "waiting",
         )
-    refresh_case(case)
+        _derive(clock, cal, now, thresholds, clock_input(clock, pauses=[]))
+        clocks.append(clock)
+    CaseClock.objects.bulk_create(clocks)
+    if new_case:
+        case.due_at = _case_due(clocks)
+    else:
+        refresh_case(case, now)
 
 
 def clocks_event(case: Case, event: str, at: datetime | None = None) -> list[CaseClock]:

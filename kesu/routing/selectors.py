@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -119,15 +120,20 @@ def signals(analysis: dict[str, Any]) -> tuple[escalation.Signal, ...]:
     )
 
 
-def identities(case: Case, sigs: tuple[escalation.Signal, ...]) -> frozenset[str]:
-    """Special identities and vulnerability: from the engine's signals and from confirmed flags."""
+def identities(
+    case: Case, sigs: tuple[escalation.Signal, ...], flags: Iterable[tuple[str, str]] | None = None
+) -> frozenset[str]:
+    """Special identities and vulnerability: from the engine's signals and from confirmed flags
+    (`flags`: the complainant's (kind, note) pairs when the caller has read them already)."""
     found: set[str] = set()
     for s in sigs:
         if s.status != "mention" and s.type in ("special_identity", "vulnerable"):
             found |= escalation.identity_kinds(s.evidence) or (
                 {"vulnerable"} if s.type == "vulnerable" else set()
             )
-    for kind, note in case.complainant.flags.values_list("kind", "note"):
+    if flags is None:
+        flags = case.complainant.flags.values_list("kind", "note")
+    for kind, note in flags:
         if kind == "vulnerable":
             found.add("vulnerable")
         elif kind == "special_identity":
@@ -136,17 +142,22 @@ def identities(case: Case, sigs: tuple[escalation.Signal, ...]) -> frozenset[str
 
 
 def facts(
-    case: Case, *, clock_threshold: int = 0, resources: str = "", with_authority: bool = True
+    case: Case,
+    *,
+    clock_threshold: int = 0,
+    resources: str = "",
+    with_authority: bool = True,
+    flags: Iterable[tuple[str, str]] | None = None,
 ) -> escalation.Facts:
-    lad = ladder()
+    """What the escalation rules look at (`flags`: see `identities`)."""
     sigs = signals(case.analysis or {})
     return escalation.Facts(
         level=case.escalation_level,
         signals=sigs,
         demanded_amount=demanded_amount(case.analysis or {}) if with_authority else None,
-        owner_limit=authority_limit(case.owner, lad) if with_authority else None,
+        owner_limit=authority_limit(case.owner, ladder()) if with_authority else None,
         clock_threshold=clock_threshold,
-        identities=identities(case, sigs),
+        identities=identities(case, sigs, flags),
         resources=resources,
     )
 

@@ -5,6 +5,7 @@ and identity rules at intake, by the clocks), review escalations, record who is 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from kesu.cases.models import Case, CaseEvent
 from kesu.cases.selectors import scope_covers, user_can_see
 from kesu.cases.services import _write
 from kesu.clocks.bulk import EVENT_COLUMNS, insert_rows
+from kesu.clocks.config_cache import cached
 from kesu.clocks.models import Alert
 from kesu.routing import escalation
 from kesu.routing.conflicts import conflict_for, ensure_no_conflict
@@ -146,13 +148,19 @@ def case_deescalate(*, user: User, case: Case, level: int, reason: str, version:
     return case
 
 
-def apply_rules(case: Case, *, now: datetime | None = None) -> Escalation | None:
+def apply_rules(
+    case: Case, *, now: datetime | None = None, flags: Iterable[tuple[str, str]] | None = None
+) -> Escalation | None:
     """At intake (and when the text changes): risk and identity rules act at once, without a person.
+    `flags`: the complainant's confirmed (kind, note) pairs, if the caller has read them already.
 
     Authority and resources need a person's judgement: the case page proposes them."""
     if case.status in workflow.FINISHED_STATUSES:
         return None
-    prop = escalation.propose(facts(case, with_authority=False), ladder(), policy())
+    known = facts(case, with_authority=False, flags=flags)
+    if not known.identities and not any(s.counts for s in known.signals):
+        return None  # no risk signal that counts and no identity: neither rule can act
+    prop = escalation.propose(known, ladder(), policy())
     if prop is None:
         return None
     reasons = [r for r in prop.reasons if r.immediate or r.rule == "identity"]
@@ -171,8 +179,7 @@ def apply_rules(case: Case, *, now: datetime | None = None) -> Escalation | None
         f"{case.number} 已自动升级至{level_label(level)}：{text}",
         now,
     )
-    case.refresh_from_db()
-    return esc
+    return esc  # `_record` re-read the case after writing it
 
 
 @transaction.atomic
@@ -219,7 +226,11 @@ def escalate_on_time(items: dict[Case, int], *, now: datetime) -> int:
             case = by_pk[pk]
             key = (case.unit_id, new)
             if key not in people:
-                people[key] = [u.pk for u in _nearest(case, lad.tier(new).roles)]
+                roles = lad.tier(new).roles
+                people[key] = cached(
+                    ("nearest", case.unit_id, roles),
+                    lambda case=case, roles=roles: [u.pk for u in _nearest(case, roles)],  # type: ignore[misc]
+                )
             message = f"{case.number} 按时限升级至{level_label(new, lad)}：{text}"[:300]
             alerts += [(uid, pk, None, "escalation", message, now) for uid in people[key]]
     insert_rows(CaseEvent, EVENT_COLUMNS, events)

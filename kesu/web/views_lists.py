@@ -39,6 +39,7 @@ from kesu.cases.selectors import (
     case_rows,
     cases_filtered,
     page_ids,
+    search_ids,
     units_in_scope,
     view_counts,
     with_list_columns,
@@ -232,21 +233,42 @@ def _page_number(params: QueryDict) -> int:
     return 1 if page is None else page
 
 
+def _last_page(count: int) -> int:
+    return max(1, -(-count // PAGE_SIZE))
+
+
+def _search_page(user: User, filters: CaseFilters, page: int, now: datetime) -> tuple[list[int], int, int]:
+    """(ids of the page, count, page shown) of a search: its matches are read once for both."""
+    every = search_ids(user, filters, now=now)
+    if page < 1:
+        raise InvalidInput("页码从 1 开始")
+    page = min(page, _last_page(len(every)))
+    return every[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(every), page
+
+
+def _list_page(
+    user: User, filters: CaseFilters, page: int, now: datetime, known: int | None
+) -> tuple[list[int], int, int]:
+    """(ids of the page, count, page shown) of a list without search (`known`: its count, if the
+    tab already counted it)."""
+    qs = cases_filtered(user, filters, now=now, ordered=True)
+    counted = None if known is not None else cases_filtered(user, filters, now=now)
+    ids, count = page_ids(qs, page=page, page_size=PAGE_SIZE, searching=False, count=known, counted=counted)
+    if page > _last_page(count):  # an old link after cases moved on: show the last page, not nothing
+        page = _last_page(count)
+        ids, count = page_ids(qs, page=page, page_size=PAGE_SIZE, searching=False, count=count)
+    return ids, count, page
+
+
 def _results(user: User, params: QueryDict, now: datetime, counts: dict[str, int]) -> dict[str, Any]:
     filters = parse_filters(params, user)
     page = _page_number(params)
-    qs = cases_filtered(user, filters, now=now, ordered=True)
     filtered = any(params.get(k, "").strip() for k in FILTER_KEYS if k != "view")
-    known = None if filtered else counts.get(filters.view)  # the tab already counted this list
-    searching = bool(filters.q)
-    counted = None if searching or known is not None else cases_filtered(user, filters, now=now)
-    ids, count = page_ids(
-        qs, page=page, page_size=PAGE_SIZE, searching=searching, count=known, counted=counted
-    )
-    last = max(1, -(-count // PAGE_SIZE))
-    if page > last:  # an old link after cases moved on: show the last page rather than nothing
-        page = last
-        ids, count = page_ids(qs, page=page, page_size=PAGE_SIZE, searching=searching, count=count)
+    if filters.q:
+        ids, count, page = _search_page(user, filters, page, now)
+    else:
+        known = None if filtered else counts.get(filters.view)
+        ids, count, page = _list_page(user, filters, page, now, known)
     return {
         "rows": [_row(c, now) for c in case_rows(user, ids)],
         "count": count,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,8 +14,8 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from kesu.accounts.models import User
-from kesu.cases import search, services
-from kesu.cases.models import Case
+from kesu.cases import search, selectors, services
+from kesu.cases.models import Case, CaseSearch
 from kesu.demo.builders import Org, build_case, drive
 from kesu.web import views_lists
 
@@ -326,3 +326,53 @@ def test_tab_counts_count_an_offered_case_once_and_the_page_matches_them(
     _, ids, html = listed(people["handler"], "?view=mine")
     assert _tab_counts(html)["mine"] == len(ids) == 5
     assert "共 5 件" in html
+
+
+# ---- a search answered from the narrow search table (ADR 0004 point 4) -------------------------
+
+
+def _through_case_rows(user: User, filters: selectors.CaseFilters) -> list[int]:
+    """The ids a search finds when every condition is tested on the case rows themselves."""
+    qs = selectors.cases_filtered(user, filters, ordered=True)
+    return list(qs.order_by("-received_at", "-id").values_list("pk", flat=True))
+
+
+def test_a_search_from_the_search_table_finds_what_the_case_rows_say(
+    world: dict[str, Case], people: dict[str, User], org: Org
+) -> None:
+    """Scope, unit and dates are read from the search table's copies; the answer and its order
+    must be those of the case rows, for every kind of user and with the exact look-ups merged in."""
+    xihu = org.east_xihu.pk
+    searches = (
+        {"q": "年费"},
+        {"q": "理赔 车险"},
+        {"q": "卡"},  # one character: no bigram, the text test alone
+        {"q": world["late"].number},  # the exact case number, merged with the text matches
+        {"q": "13700007777"},
+        {"q": "年费", "unit_id": xihu},
+        {"q": "年费", "received_from": date(2026, 11, 16), "received_to": date(2026, 11, 19)},
+        {"q": "年费", "view": "mine"},  # needs the case rows: the other path, the same answer
+    )
+    for who in ("handler", "supervisor", "outsider", "admin", "trainer"):
+        user = people[who]
+        for search_filters in searches:
+            if who in ("handler", "outsider") and "unit_id" in search_filters:
+                continue  # a unit outside their scope: refused, tested elsewhere
+            filters = selectors.CaseFilters(**{"view": "unit", **search_filters})
+            assert selectors.search_ids(user, filters) == _through_case_rows(user, filters), (who, filters)
+    everything = selectors.search_ids(people["admin"], selectors.CaseFilters(q="年费"))
+    assert set(everything) >= {world["mine"].pk, world["north"].pk}
+
+
+def test_search_rows_copy_the_unit_and_receipt_time_of_opened_and_seeded_cases(
+    people: dict[str, User], clock: Any
+) -> None:
+    opened = build_case(people["handler"], "信用卡年费被乱扣，要求退还。")
+    call_command("seed_bench", cases=12, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    for case in Case.objects.all():
+        row = CaseSearch.objects.get(case=case)
+        assert (row.unit_path, row.received_at) == (case.unit_path, case.received_at), case.number
+    handler = User.objects.get(username="handler")
+    found = listed(handler, "?view=unit&q=年费")[1]
+    assert opened.pk in found
+    assert found == _through_case_rows(handler, selectors.CaseFilters(view="unit", q="年费"))

@@ -164,7 +164,15 @@ def _search_rows(cases: list[Case], templates: list[Template], start: int) -> li
     rows = []
     for i, case in enumerate(cases, start):
         tpl = templates[i % len(templates)]
-        rows.append(CaseSearch(case_id=case.pk, search_text=tpl.search_text, grams=tpl.grams))
+        rows.append(
+            CaseSearch(
+                case_id=case.pk,
+                search_text=tpl.search_text,
+                grams=tpl.grams,
+                unit_path=case.unit_path,
+                received_at=case.received_at,
+            )
+        )
     return rows
 
 
