@@ -22,10 +22,12 @@ from functools import cache
 
 from kesu.analysis.emotion import CueMatcher, compile_any, covered
 from kesu.analysis.lexicon import entries
+from kesu.analysis.scan import LiteralIndex
 
 _NEGATION = re.compile("(?:不|没|没有|别|未|无|不要|不会|并不|并没有|不是)$")
 _CAP = 3  # the same cue ten times is not ten times the evidence
 _LOG1P = tuple(math.log1p(c) for c in range(_CAP + 1))  # log(1 + count) for the capped counts
+_PREPARED = LiteralIndex()  # the shared scan of `models.prepare(text)`, not of `Doc.norm`
 
 
 _Payload = tuple[int, tuple[re.Pattern[str], ...]]
@@ -51,7 +53,7 @@ def _cues() -> tuple[CueMatcher[_Payload], list[str]]:
         patterns += [(p, payload) for p in row.get("patterns", [])]
     # A term listed twice keeps its first entry: TermMatcher needs one payload per term.
     unique = list({t: (t, p) for t, p in reversed(literal)}.values())
-    return CueMatcher(unique, patterns), names
+    return CueMatcher(unique, patterns, index=_PREPARED), names
 
 
 @cache

@@ -121,7 +121,7 @@ def _scan_cached(key: TextKey) -> tuple[_Found, ...]:
         if (agent and in_spans(hit.start, agent)) or negated(doc, hit.start, hit.end):
             continue
         for cue in hit.payload:
-            if not covered(doc.norm, hit.start, hit.end, cue.exclude):
+            if not cue.exclude or not covered(doc.norm, hit.start, hit.end, cue.exclude):
                 found.append(_Found(cue, hit.start, hit.end, doc.text[hit.start : hit.end]))
     return tuple(found)
 

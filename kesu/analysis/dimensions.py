@@ -108,21 +108,27 @@ def _clause(doc: Doc, pos: int) -> tuple[int, int]:
 
 
 @cache
-def _skip_words() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def _skip_words() -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
+    """Words that make a clause or a sentence unusable (one alternation each: a search finds
+    one of them exactly when one occurs), and the line openings that do."""
     table = {e["kind"]: e for e in entries("entities", "event_skip")}
-    return tuple(table["clause"]["terms"]), tuple(table["sentence"]["terms"]), tuple(table["line"]["terms"])
+
+    def any_of(words: list[str]) -> re.Pattern[str]:
+        return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
+
+    return any_of(table["clause"]["terms"]), any_of(table["sentence"]["terms"]), tuple(table["line"]["terms"])
 
 
 def _usable(doc: Doc, lo: int, start: int) -> bool:
     """False for a clause that is a demand, a quoted law, somebody else's story or the agent's line."""
     clause_words, sentence_words, line_words = _skip_words()
-    line_start = doc.norm.rfind("\n", 0, start) + 1
-    if doc.norm.startswith(line_words, line_start):
+    norm = doc.norm
+    line_start = norm.rfind("\n", 0, start) + 1
+    if norm.startswith(line_words, line_start):
         return False
-    sentence = doc.norm[doc.sentence_bounds(start)[0] : start]
-    return not any(w in doc.norm[lo:start] for w in clause_words) and not any(
-        w in sentence for w in sentence_words
-    )
+    if clause_words.search(norm, lo, start):
+        return False
+    return not sentence_words.search(norm, doc.sentence_bounds(start)[0], start)
 
 
 def _best_hit(doc: Doc) -> tuple[int, int] | None:

@@ -106,17 +106,26 @@ class Doc:
     industry: str = "general"
     _clause_breaks: list[int] = field(default_factory=list, repr=False)
     _sentence_breaks: list[int] = field(default_factory=list, repr=False)
+    # Bounds already computed, by position: detectors ask about the same hits again and again.
+    _clauses: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
+    _sentences: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
 
     def span(self, start: int, end: int) -> Span:
         return Span(start=start, end=end, evidence=self.text[start:end])
 
     def clause_bounds(self, pos: int) -> tuple[int, int]:
         """Start and end of the clause (between commas, stops, …) holding position `pos`."""
-        return _bounds(self._clause_breaks, pos, len(self.text))
+        found = self._clauses.get(pos)
+        if found is None:
+            found = self._clauses[pos] = _bounds(self._clause_breaks, pos, len(self.text))
+        return found
 
     def sentence_bounds(self, pos: int) -> tuple[int, int]:
         """Start and end of the sentence (between 。！？ or line breaks) holding `pos`."""
-        return _bounds(self._sentence_breaks, pos, len(self.text))
+        found = self._sentences.get(pos)
+        if found is None:
+            found = self._sentences[pos] = _bounds(self._sentence_breaks, pos, len(self.text))
+        return found
 
     def clause(self, pos: int) -> str:
         start, end = self.clause_bounds(pos)

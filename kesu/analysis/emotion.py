@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 from kesu.analysis.context import hypothetical, third_party
 from kesu.analysis.doc import Doc
 from kesu.analysis.lexicon import Hit, TermMatcher, entries, load_table
+from kesu.analysis.scan import NORM_INDEX, LiteralIndex
 from kesu.analysis.types import Emotion, Span
 
 ABUSIVE_LABELS = ("骂人词", "贬损词")
@@ -84,8 +85,10 @@ class CueMatcher(Generic[P]):
     Each regular expression runs only when its leading literal (its anchor) occurs in the text:
     a substring test is far cheaper than trying a dozen patterns at every position."""
 
-    def __init__(self, literal: list[tuple[str, P]], patterns: list[tuple[str, P]]) -> None:
-        self._literal = TermMatcher(literal)
+    def __init__(
+        self, literal: list[tuple[str, P]], patterns: list[tuple[str, P]], *, index: LiteralIndex = NORM_INDEX
+    ) -> None:
+        self._literal = TermMatcher(literal, index=index)
         self._patterns = [(re.compile(p), payload, _anchor(p)) for p, payload in patterns]
 
     def finditer(self, text: str) -> list[Hit[P]]:
@@ -267,7 +270,7 @@ def _add_words(doc: Doc, tally: _Tally) -> None:
         cue = hit.payload
         if agent and in_spans(hit.start, agent):
             continue
-        if covered(doc.norm, hit.start, hit.end, cue.exclude):
+        if cue.exclude and covered(doc.norm, hit.start, hit.end, cue.exclude):
             continue
         if negated(doc, hit.start, hit.end) or (cue.own_only and not _own(doc, hit.start, hit.end)):
             continue

@@ -9,14 +9,13 @@ order, after the declared product.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from kesu.analysis.doc import Doc, normalize
-from kesu.analysis.lexicon import TermMatcher, entries, load_table, trie_regex
+from kesu.analysis.lexicon import TermMatcher, entries, load_table
 
 TABLE = "industries"
 
@@ -36,7 +35,7 @@ class _Reassign:
 
 @dataclass(frozen=True)
 class _Vocabulary:
-    regex: re.Pattern[str]  # every term, longest first at each position
+    matcher: TermMatcher[str]  # every term, longest first at each position
     votes: dict[str, tuple[_Vote, ...]]
     reassign: dict[str, _Reassign]
     labels: dict[str, str]
@@ -70,7 +69,7 @@ def _vocabulary() -> _Vocabulary:
     reassign = {r["term"]: _Reassign(tuple(r["near_any"]), r["to"]) for r in entries(TABLE, "reassign")}
     settings: dict[str, Any] = load_table(TABLE)["settings"]
     return _Vocabulary(
-        regex=re.compile(trie_regex(list(votes))),
+        matcher=TermMatcher((t, t) for t in votes),
         votes={t: tuple(v) for t, v in votes.items()},
         reassign=reassign,
         labels={row["key"]: row["label"] for row in entries(TABLE, "industry")},
@@ -124,8 +123,8 @@ def _inside_number(norm: str, start: int, end: int) -> bool:
 
 
 def _scan(norm: str, tally: _Tally, offset: int) -> None:
-    for m in _vocabulary().regex.finditer(norm):
-        term, start, end = m.group(), m.start(), m.end()
+    for hit in _vocabulary().matcher.finditer(norm):
+        term, start, end = hit.text, hit.start, hit.end
         if _inside_number(norm, start, end):
             continue
         for vote in _votes_for(term, start, norm, tally):

@@ -159,6 +159,8 @@ class LinearTextModel:
         import numpy as np
 
         prepared = [prepare(t) for t in texts]
+        if len(texts) == 1:
+            return self._single_scores(texts, prepared)
         doc, feat = self._hits(prepared)
         # Run-length count of each (text, feature) pair = term frequency.
         pair = np.sort(doc * len(self.idf) + feat)
@@ -168,14 +170,27 @@ class LinearTextModel:
         doc, feat = np.divmod(pair[first], len(self.idf))
         values = (1.0 + np.log(counts)) * self.idf[feat]  # sublinear tf × idf
         result = self._dense(texts, prepared)
-        if len(texts) == 1:
-            norm = float(np.sqrt(values @ values)) or 1.0
-            return result + (self.coef[:, feat] @ (values / norm))[np.newaxis, :]
         norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=len(texts)))
         values /= norms[doc]
         if len(first):
             rows, starts = np.unique(doc, return_index=True)
             result[rows] += np.add.reduceat(self.coef[:, feat] * values, starts, axis=1).T
+        return result
+
+    def _single_scores(self, texts: Sequence[str], prepared: Sequence[str]) -> npt.NDArray[np.float64]:
+        """`scores` of one text (how `analyze()` calls it): the distinct n-grams are looked up
+        once each, in ascending order, which gives the same features in the same order."""
+        import numpy as np
+
+        keys: npt.NDArray[np.uint64] = _gram_keys(prepared[0], int(self.meta["max_n"]))
+        grams, counts = np.unique(keys, return_counts=True)
+        pos = np.minimum(self.keys.searchsorted(grams), len(self.keys) - 1)
+        found = self.keys[pos] == grams
+        feat = pos[found].astype(np.int64)
+        values = (1.0 + np.log(counts[found])) * self.idf[feat]  # sublinear tf × idf
+        norm = float(np.sqrt(values @ values)) or 1.0
+        result = self._dense(texts, prepared)
+        result += (self.coef[:, feat] @ (values / norm))[np.newaxis, :]
         return result
 
     def _dense(self, texts: Sequence[str], prepared: Sequence[str]) -> npt.NDArray[np.float64]:
@@ -193,17 +208,13 @@ class LinearTextModel:
         import numpy as np
 
         joined = _SEPARATOR.join(prepared)
-        chars = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype=np.uint16).astype(np.uint64)
-        parts = [chars]
-        for n in range(2, int(self.meta["max_n"]) + 1):
-            parts.append((parts[-1][:-1] << np.uint64(16)) | chars[n - 1 :])
-        keys = np.concatenate(parts)
+        keys, chars, lengths = _gram_keys(joined, int(self.meta["max_n"]), with_parts=True)
         pos = np.minimum(self.keys.searchsorted(keys), len(self.keys) - 1)
         found = self.keys[pos] == keys
         if len(prepared) == 1:
             return np.zeros(int(found.sum()), dtype=np.int64), pos[found].astype(np.int64)
         breaks = np.cumsum(chars == ord(_SEPARATOR))  # separators up to each position
-        doc = np.concatenate([breaks[: len(p)] for p in parts])
+        doc = np.concatenate([breaks[:size] for size in lengths])
         return doc[found].astype(np.int64), pos[found].astype(np.int64)
 
     def calibrate(self, row: Sequence[float]) -> list[float]:
@@ -220,6 +231,19 @@ class LinearTextModel:
             return [1.0 - p[0], p[0]]
         total = sum(p)
         return [x / total for x in p] if total > 0 else [1.0 / len(p)] * len(p)
+
+
+def _gram_keys(text: str, max_n: int, *, with_parts: bool = False) -> Any:
+    """The `ngram_key` of every 1…max_n-gram of `text` (1-grams first, then 2-grams…); with
+    `with_parts`, also the characters and the number of n-grams of each length."""
+    import numpy as np
+
+    chars = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16).astype(np.uint64)
+    parts = [chars]
+    for n in range(2, max_n + 1):
+        parts.append((parts[-1][:-1] << np.uint64(16)) | chars[n - 1 :])
+    keys = np.concatenate(parts)
+    return (keys, chars, [len(p) for p in parts]) if with_parts else keys
 
 
 def save_model(path: str, meta: Mapping[str, Any], arrays: Mapping[str, Any]) -> None:

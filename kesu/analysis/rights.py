@@ -7,18 +7,20 @@ is the evidence. Each right also carries the related provisions of other laws fo
 industry and the kind of trigger, as facts to look up.
 
 Speed: every expression must contain one of a few literals (its anchors, read from the parsed
-expression); one pass finds the anchors present, and only their expressions run, near them.
+expression); the shared scan (scan.py) tells which anchors are present and where, and only their
+expressions run, near them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from kesu.analysis.doc import Doc
-from kesu.analysis.lexicon import entries, load_table, parse_regex, trie_regex
+from kesu.analysis.lexicon import entries, load_table, parse_regex
+from kesu.analysis.scan import NORM_INDEX
 from kesu.analysis.types import RIGHTS, Right
 
 TABLE = "rights"
@@ -84,22 +86,16 @@ class _Rules:
     speaker: re.Pattern[str]  # a speaker tag in a transcript (坐席: / 客户:), group 1 = agent
     index: dict[str, tuple[_Pattern, ...]]  # anchor → the patterns that need it
     always: tuple[_Pattern, ...]  # patterns without a usable anchor: always run
-    anchor_finder: re.Pattern[str]  # the longest anchor at a position
-    prefixes: dict[str, tuple[str, ...]]  # anchor → the anchors it starts with, itself included
+    owner: int  # the anchors' owner number in the shared scan
 
     def candidates(self, text: str) -> dict[_Pattern, list[int]]:
         """The patterns that can match `text`, each with the positions of its anchors there
         (patterns without anchors get position -1: search the whole text)."""
         active: dict[_Pattern, list[int]] = {p: [-1] for p in self.always}
-        search = self.anchor_finder.search
-        m = search(text)
-        while m is not None:
-            # The longest anchor starting here, plus the shorter ones it starts with; then
-            # search again one character on, so overlapping anchors are all seen.
-            for anchor in self.prefixes[m.group()]:
-                for pattern in self.index[anchor]:
-                    active.setdefault(pattern, []).append(m.start())
-            m = search(text, m.start() + 1)
+        found = NORM_INDEX.find(text)  # every occurrence, overlapping ones included
+        for anchor in found.words(self.owner):
+            for pattern in self.index[anchor]:
+                active.setdefault(pattern, []).extend(found.at[anchor])
         return active
 
 
@@ -273,7 +269,6 @@ def _rules() -> _Rules:
     for pattern in patterns:
         for anchor in pattern.anchors:
             index.setdefault(anchor, []).append(pattern)
-    anchors = sorted(index)
     return _Rules(
         law=table["settings"]["law"],
         evidence_max=int(table["settings"]["evidence_max"]),
@@ -283,8 +278,7 @@ def _rules() -> _Rules:
         speaker=_speaker(table["speakers"]),
         index={a: tuple(p) for a, p in index.items()},
         always=tuple(p for p in patterns if not p.anchors),
-        anchor_finder=re.compile(trie_regex(anchors)),
-        prefixes={a: tuple(b for b in anchors if a.startswith(b)) for a in anchors},
+        owner=NORM_INDEX.add(index),
     )
 
 
@@ -387,7 +381,12 @@ def _first_hit(
 def related_provisions(key: str, industry: str, topic: str = "") -> list[str]:
     """Provisions related to right `key` for `industry` and, when given, the trigger's `topic`
     (personal_info, harassment, fee…); without a topic every provision of the industry."""
-    return [r.text for r in _rules().rights[key].related if r.applies(industry, topic)]
+    return list(_related(key, industry, topic))
+
+
+@lru_cache(maxsize=1024)
+def _related(key: str, industry: str, topic: str) -> tuple[str, ...]:
+    return tuple(r.text for r in _rules().rights[key].related if r.applies(industry, topic))
 
 
 def detect_rights(doc: Doc) -> list[Right]:

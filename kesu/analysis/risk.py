@@ -18,7 +18,7 @@ from typing import Any
 from kesu.analysis import context
 from kesu.analysis.amounts import find_amounts
 from kesu.analysis.doc import Doc
-from kesu.analysis.lexicon import TermMatcher, entries, first_chars, load_table
+from kesu.analysis.lexicon import TermMatcher, entries, load_table
 from kesu.analysis.risk_level import assess_risk
 from kesu.analysis.types import Demand, Signal
 
@@ -59,11 +59,10 @@ class _Type:
     le_is_done: bool
     exclude: tuple[re.Pattern[str], ...]
     matcher: TermMatcher[_Entry]
-    first: frozenset[str] | None  # characters a match can start with (None: any)
 
     def finditer(self, norm: str) -> list[tuple[int, int, _Entry]]:
-        if self.first is not None and self.first.isdisjoint(norm):
-            return []
+        if not self.matcher.may_match(norm):
+            return []  # most types: none of their words in the text
         return [(h.start, h.end, h.payload) for h in self.matcher.finditer(norm)]
 
     def excluded(self, norm: str, start: int, end: int, reach: int = 12) -> bool:
@@ -90,7 +89,6 @@ def _types() -> tuple[_Type, ...]:
             if p["type"] == key
             for regex in p["regex"]
         ]
-        first = first_chars("|".join(f"(?:{regex})" for regex, _ in terms))
         found.append(
             _Type(
                 key=key,
@@ -100,7 +98,6 @@ def _types() -> tuple[_Type, ...]:
                 le_is_done=row.get("le_is_done", True),
                 exclude=tuple(re.compile(_expand(x)) for x in row.get("exclude", [])),
                 matcher=TermMatcher(terms, regex=True),
-                first=frozenset(first) if first else None,
             )
         )
     return tuple(found)

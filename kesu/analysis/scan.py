@@ -1,0 +1,262 @@
+"""The shared scan: where the literal words of every lexicon occur in a text, found once.
+
+Python's `re` tries the alternatives of a big alternation one after another at every position,
+so scanning a complaint with a lexicon of hundreds of words costs tens of microseconds, and the
+engine has some twenty lexicons. `LiteralIndex` instead collects the words of all lexicons that
+read the same text (`NORM_INDEX`: `Doc.norm`) and finds, once per text, which of them occur and
+where: a set of the text's characters and adjacent pairs (built in C) tells which words can
+occur, and `str.find` confirms them. Each matcher then reads its own words from that index.
+
+Regular-expression terms take part through their literal prefixes (`match_prefixes`): every
+match of `退(?:还|回)?我` starts with 退还我, 退回我 or 退我, so the expression is tried only where one
+of them occurs (docs/decisions/0005-engine-speed.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from collections.abc import Iterable
+from itertools import compress
+from operator import add
+from typing import Any
+
+_parser: Any = importlib.import_module("re._parser")
+_ZERO_WIDTH = {"AT", "ASSERT", "ASSERT_NOT"}
+_MAX_PREFIXES = 256  # more alternative prefixes than this: give up on the expression
+_MAX_CLASS = 32  # a character class with more members is not spelled out
+
+Occurrences = dict[str, list[int]]
+
+
+class Found:
+    """One text's occurrences: `at[word]` = start positions (ascending), and the present words
+    of each owner (the matcher that registered them)."""
+
+    __slots__ = ("at", "by_owner")
+
+    def __init__(self, at: Occurrences, by_owner: dict[int, list[str]]) -> None:
+        self.at = at
+        self.by_owner = by_owner
+
+    def words(self, owner: int) -> list[str]:
+        return self.by_owner.get(owner, [])
+
+
+class LiteralIndex:
+    """Words registered by many matchers; `find(text)` gives every occurrence of each present
+    word (overlapping occurrences included), computed once per text."""
+
+    def __init__(self) -> None:
+        self._words: set[str] = set()
+        self._owners: dict[str, list[int]] = {}
+        self._singles: frozenset[str] = frozenset()
+        self._trie: dict[str, _Node] = {}
+        self._version = 0
+        self._built = -1
+        self._lock = threading.Lock()
+        # The last text and its occurrences, replaced in one assignment (thread-safe).
+        self._last: tuple[str, int, Found] = ("", -1, Found({}, {}))
+
+    def add(self, words: Iterable[str]) -> int:
+        """Register the words of one owner (a matcher's terms or prefixes); its owner number."""
+        with self._lock:
+            owner = self._version = self._version + 1
+            for word in set(words):
+                if word:
+                    self._words.add(word)
+                    self._owners.setdefault(word, []).append(owner)
+        return owner
+
+    def _build(self) -> None:
+        """A trie of the words of two characters or more, entered by their first two."""
+        with self._lock:
+            trie: dict[str, _Node] = {}
+            for word in sorted(self._words):
+                if len(word) < 2:
+                    continue
+                node = trie.setdefault(word[:2], {})
+                for ch in word[2:]:
+                    node = node.setdefault(ch, {})
+                node[""] = word
+            self._singles = frozenset(w for w in self._words if len(w) == 1)
+            self._trie = trie
+            self._built = self._version
+
+    def find(self, text: str) -> Found:
+        """Every registered word present in `text` with all its start positions, ascending."""
+        last_text, version, last = self._last
+        if version == self._version and (last_text is text or last_text == text):
+            return last
+        if self._built != self._version:
+            self._build()
+        found: Occurrences = {}
+        positions = range(len(text))
+        for i in compress(positions, map(self._singles.__contains__, text)):
+            found.setdefault(text[i], []).append(i)
+        trie = self._trie
+        pairs = list(map(add, text, text[1:]))
+        size = len(text)
+        for i in compress(positions, map(trie.__contains__, pairs)):
+            node = trie[pairs[i]]
+            j = i + 2
+            while True:
+                word = node.get("")
+                if word is not None:
+                    found.setdefault(word, []).append(i)
+                if j >= size:
+                    break
+                child = node.get(text[j])
+                if child is None:
+                    break
+                node = child
+                j += 1
+        owners = self._owners
+        by_owner: dict[int, list[str]] = {}
+        for word in found:
+            for owner in owners[word]:
+                by_owner.setdefault(owner, []).append(word)
+        result = Found(found, by_owner)
+        self._last = (text, self._built, result)
+        return result
+
+
+_Node = dict[str, Any]  # next character → child node; "" → the word that ends here
+
+
+NORM_INDEX = LiteralIndex()
+"""The index of the words matched on `Doc.norm` (every detector's lexicon)."""
+
+
+# ------------------------------------------------------------------ prefixes of expressions
+
+
+def match_prefixes(pattern: str) -> frozenset[str] | None:
+    """Non-empty literals one of which every match of `pattern` starts with; None when they
+    cannot be told (a leading gap such as `[^,]{0,4}`, a big class, a flag)."""
+    parsed = _parser.parse(pattern)
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    found = _starts(list(parsed), parsed.state)
+    return None if found is None else frozenset(_minimal(found))
+
+
+def _minimal(strings: set[str]) -> set[str]:
+    """Drop members that start with another member: the shorter one occurs there too."""
+    return {s for s in strings if not any(o != s and s.startswith(o) for o in strings)}
+
+
+def _product(left: set[str], right: set[str]) -> set[str] | None:
+    if len(left) * len(right) > _MAX_PREFIXES:
+        return None
+    return {a + b for a in left for b in right}
+
+
+def _starts(items: list[Any], state: Any) -> set[str] | None:
+    """Prefixes (non-empty) of every match of the sequence `items`, or None."""
+    current = {""}  # what the items so far match, exactly
+    for i, (op, av) in enumerate(items):
+        name = str(op)
+        if name in _ZERO_WIDTH:
+            continue
+        whole = _exact(op, av)
+        combined = _product(current, whole) if whole is not None else None
+        if combined is not None:
+            current = combined
+            continue
+        head = _item_starts(op, av, state)
+        if head is None:
+            break
+        result = _product(current, head)
+        if result is None:
+            break
+        if _nullable(op, av, state):
+            rest = _starts(items[i + 1 :], state)
+            tail = _product(current, rest) if rest is not None else None
+            if tail is None:
+                break
+            result |= tail
+        current = result
+        break
+    if "" in current or not current:
+        return None
+    return current
+
+
+def _item_starts(op: Any, av: Any, state: Any) -> set[str] | None:
+    name = str(op)
+    if name == "SUBPATTERN":
+        if av[1] or av[2]:  # inline flags such as (?i:…)
+            return None
+        return _starts(list(av[-1]), state)
+    if name == "BRANCH":
+        out: set[str] = set()
+        for branch in av[1]:
+            found = _starts(list(branch), state)
+            if found is None:
+                return None
+            out |= found
+        return out
+    if name in ("MAX_REPEAT", "MIN_REPEAT"):
+        return _starts(list(av[2]), state)
+    return _exact(op, av)
+
+
+def _nullable(op: Any, av: Any, state: Any) -> bool:
+    return bool(_parser.SubPattern(state, [(op, av)]).getwidth()[0] == 0)
+
+
+def _exact(op: Any, av: Any) -> set[str] | None:
+    """Every string the item can match, when that is a small finite set ('' if optional)."""
+    name = str(op)
+    if name == "LITERAL":
+        return {chr(av)}
+    if name == "IN":
+        return _class(av)
+    if name == "SUBPATTERN":
+        if av[1] or av[2]:
+            return None
+        return _sequence(list(av[-1]))
+    if name == "BRANCH":
+        out: set[str] = set()
+        for branch in av[1]:
+            found = _sequence(list(branch))
+            if found is None:
+                return None
+            out |= found
+        return out if len(out) <= _MAX_PREFIXES else None
+    if name in ("MAX_REPEAT", "MIN_REPEAT") and av[1] <= 1:
+        inner = _sequence(list(av[2]))
+        if inner is None:
+            return None
+        return inner | {""} if av[0] == 0 else inner
+    return None
+
+
+def _sequence(items: list[Any]) -> set[str] | None:
+    out = {""}
+    for op, av in items:
+        if str(op) in _ZERO_WIDTH:
+            return None  # a look-around inside a group: keep it simple
+        part = _exact(op, av)
+        if part is None:
+            return None
+        combined = _product(out, part)
+        if combined is None:
+            return None
+        out = combined
+    return out
+
+
+def _class(items: list[Any]) -> set[str] | None:
+    out: set[str] = set()
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            out.add(chr(av))
+        elif name == "RANGE" and av[1] - av[0] < _MAX_CLASS:
+            out.update(chr(c) for c in range(av[0], av[1] + 1))
+        else:  # \d included: in `re` it matches digits of every script
+            return None
+    return out if len(out) <= _MAX_CLASS else None
