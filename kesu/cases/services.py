@@ -389,7 +389,9 @@ def case_issue_notice(
 def case_resolve(*, user: User, case: Case, version: int | None = None) -> Case:
     """Mark the case resolved (办结) once a decision notice has been issued; callback follows."""
     target = _verdict(case, user, "resolve")
-    return _write(case, user=user, action="resolve", values=_status(case, target), version=version)
+    case = _write(case, user=user, action="resolve", values=_status(case, target), version=version)
+    clocks.callback_clock(case)
+    return case
 
 
 @transaction.atomic
@@ -413,7 +415,9 @@ def case_callback(
         "callback_note": note,
         **_status(case, target),
     }
-    return _write(case, user=user, action="callback", values=values, version=version)
+    case = _write(case, user=user, action="callback", values=values, version=version)
+    clocks.clocks_event(case, "callback_done")
+    return case
 
 
 @transaction.atomic

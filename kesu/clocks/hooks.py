@@ -22,7 +22,7 @@ from kesu.clocks.workdays import SHANGHAI, Calendar
 
 DECISION_KEYS = ("decision", "mediation")
 """Clocks of the decision itself (time-based escalation, restarts on reopening)."""
-INTERNAL_KEYS = ("first_contact", "promise")
+INTERNAL_KEYS = ("first_contact", "promise", "callback")
 """The organisation's own targets; every other clock is a regulatory deadline."""
 _QUIET = ("met", "met_late", "paused")
 """States in which a clock is not warned (the worker leaves them alone)."""
@@ -282,6 +282,7 @@ def clocks_reopen(case: Case, at: datetime | None = None) -> None:
     at = at or timezone.now()
     _, specs = _specs_for(case)
     case.clocks.filter(ended="", key__in=DECISION_KEYS).update(ended="restarted", next_check_at=None)
+    case.clocks.filter(ended="", key="callback").update(ended="reopened", next_check_at=None)
     for spec in specs:
         if spec.stops_on == "notice_issued":  # a 12315 mediation too: the case was accepted before
             CaseClock.objects.create(
@@ -293,3 +294,31 @@ def clocks_reopen(case: Case, at: datetime | None = None) -> None:
                 started_at=at,
             )
     refresh_case(case, at)
+
+
+CALLBACK_WORKING_DAYS = 3
+"""Internal target: call the customer back within three working days of resolution (seed 001's
+sixth step, 跟进与回访)."""
+
+
+def callback_clock(case: Case, at: datetime | None = None) -> CaseClock:
+    """The case is resolved: the callback is scheduled (a clock met by recording the callback)."""
+    at = at or timezone.now()
+    spec = rules.ClockSpec(
+        key="callback",
+        name="回访客户",
+        amount=CALLBACK_WORKING_DAYS,
+        unit="working_days",
+        starts_on="received",
+        stops_on="callback_done",
+        source="内部目标：办结后 3 个工作日内回访，确认结果已落实、问题未复发",
+        pausable=False,
+        restartable=False,
+    )
+    case.clocks.filter(ended="", key="callback").update(ended="replaced", next_check_at=None)
+    clock = CaseClock.objects.create(
+        case=case, key="callback", name=spec.name, spec=spec_to_dict(spec), ruleset_key="", started_at=at
+    )
+    refresh_case(case, at)
+    clock.refresh_from_db()
+    return clock

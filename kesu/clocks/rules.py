@@ -21,6 +21,7 @@ STOPS = {
     "accepted": "作出受理决定",
     "first_contact": "首次联系客户",
     "promise_kept": "按承诺联系客户",
+    "callback_done": "完成回访",
 }
 APPROVER_SCOPES = {
     "same": "本机构负责人",

@@ -137,6 +137,9 @@ class ClockView:
                 "withdrawn": "已撤诉",
                 "merged": "已并入其他案件",
                 "restarted": "已重新起算",
+                "reopened": "案件已重新处理",
+                "replaced": "已被新的承诺取代",
+                "reclassified": "行业更正后改按新规则",
             }.get(self.clock.ended, "已终止")
         return compute.STATES.get(self.state, self.state)
 

@@ -237,10 +237,17 @@ def _replies(case: Case) -> list[dict[str, Any]]:
     return out
 
 
+def _callback_scripts(plan: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The plan's scripts for the sixth step (跟进与回访), shown on the callback form."""
+    steps = (plan or {}).get("steps") or []
+    return next((list(s.get("scripts") or []) for s in steps if s.get("key") == "follow_up"), [])
+
+
 def case_page_context(user: User, case: Case) -> dict[str, Any]:
     """The template context of the case page for `user`."""
     analysis = case.analysis or {}
     verdicts = _verdicts(user, case)
+    plan = _plan(analysis)
     return {
         "case": case,
         "head": _header(case),
@@ -249,7 +256,8 @@ def case_page_context(user: User, case: Case) -> dict[str, Any]:
         "view": L.analysis_view(analysis) if analysis and "error" not in analysis else None,
         "missing": intake.missing_elements(case.intake_elements()),
         "profile": _profile(user, case),
-        "plan": _plan(analysis),
+        "plan": plan,
+        "callback_scripts": _callback_scripts(plan),
         "verdicts": verdicts,
         "allowed": {k for k, v in verdicts.items() if v.allowed},
         "buttons": [(k, workflow.ACTION_LABELS.get(k, k), v) for k, v in verdicts.items()],
