@@ -23,17 +23,23 @@ SCREENSHOT = "/tmp/kesu-e2e-clocks.png"
 NOTICE = "已致电客户说明需调取外部交易记录，答复期限延长至30日内，客户表示理解。"
 
 
+@pytest.fixture
+def case_and_clock(transactional_db: Any, people: dict[str, User]) -> tuple[Any, Any]:
+    """Built before the browser starts its event loop: an ORM call inside it would open a
+    connection nobody closes (see test_e2e.py), so the test itself makes none."""
+    case = build_case(people["handler"])
+    return case, case.clocks.get(key="decision")
+
+
 def test_supervisor_approves_an_extension_with_the_customer_notice(
+    case_and_clock: tuple[Any, Any],
     browser: Any,  # noqa: F811
     live_server: Any,
-    transactional_db: Any,
     people: dict[str, User],
 ) -> None:
     from playwright.sync_api import expect
 
-    # Built before the browser starts its event loop (no ORM calls inside it, see test_e2e.py).
-    case = build_case(people["handler"])
-    clock = case.clocks.get(key="decision")
+    case, clock = case_and_clock
     assert clock.due_at is not None
     extended = timezone.localtime(clock.due_at + timedelta(days=15))
     case_url = f"{live_server.url}/cases/{case.pk}/"
