@@ -54,6 +54,10 @@ class OrgUnit(models.Model):
             self.path = new_path
             OrgUnit.objects.filter(pk=self.pk).update(path=new_path)
 
+    def ancestor_ids(self) -> list[int]:
+        """Ids of this unit and the units above it, nearest first (read from `path`)."""
+        return [int(p) for p in reversed(self.path.strip("/").split("/")) if p]
+
     def is_within(self, other: OrgUnit) -> bool:
         """True when this unit is `other` or lies below it."""
         return self.path.startswith(other.path)

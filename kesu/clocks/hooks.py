@@ -17,7 +17,7 @@ from kesu.cases.models import Case, CaseEvent
 from kesu.clocks import compute, rules
 from kesu.clocks.models import CaseClock, ClockPause
 from kesu.clocks.selectors import calendar_for, clock_input, policy_for, ruleset_get
-from kesu.clocks.specs import spec_from_dict, spec_to_dict
+from kesu.clocks.specs import spec_to_dict
 from kesu.clocks.workdays import SHANGHAI, Calendar
 
 DECISION_KEYS = ("decision", "mediation")
@@ -186,14 +186,19 @@ def promise_clock(case: Case, day: datetime, now: datetime) -> CaseClock:
         pausable=False,
         restartable=False,
     )
-    case.clocks.filter(ended="", key="promise").update(ended="replaced", next_check_at=None)
+    return _internal_clock(case, spec, end - timedelta(hours=hours), now)
+
+
+def _internal_clock(case: Case, spec: rules.ClockSpec, started_at: datetime, now: datetime) -> CaseClock:
+    """Start one of the organisation's own clocks, replacing a live one of the same key."""
+    case.clocks.filter(ended="", key=spec.key).update(ended="replaced", next_check_at=None)
     clock = CaseClock.objects.create(
         case=case,
-        key="promise",
+        key=spec.key,
         name=spec.name,
         spec=spec_to_dict(spec),
         ruleset_key="",
-        started_at=end - timedelta(hours=hours),
+        started_at=started_at,
     )
     refresh_case(case, now)
     clock.refresh_from_db()
@@ -207,10 +212,6 @@ def event(
     CaseEvent.objects.create(
         case=case, actor=user, action=action, changes=changes or {}, note=mask_text(note)[:500]
     )
-
-
-def live_spec(clock: CaseClock) -> rules.ClockSpec:
-    return spec_from_dict(clock.spec)
 
 
 def contact_logged(case: Case, at: datetime) -> None:
@@ -315,10 +316,4 @@ def callback_clock(case: Case, at: datetime | None = None) -> CaseClock:
         pausable=False,
         restartable=False,
     )
-    case.clocks.filter(ended="", key="callback").update(ended="replaced", next_check_at=None)
-    clock = CaseClock.objects.create(
-        case=case, key="callback", name=spec.name, spec=spec_to_dict(spec), ruleset_key="", started_at=at
-    )
-    refresh_case(case, at)
-    clock.refresh_from_db()
-    return clock
+    return _internal_clock(case, spec, at, at)

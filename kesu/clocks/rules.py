@@ -14,6 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from kesu.cases import workflow
+
 UNITS = {"calendar_days": "自然日", "working_days": "工作日", "hours": "小时"}
 STARTS = {"received": "收到投诉", "accepted": "决定受理"}
 STOPS = {
@@ -28,8 +30,8 @@ APPROVER_SCOPES = {
     "higher": "上级机构负责人",
     "head_office": "总行（总公司）负责人",
 }
-ROLES = {"handler", "specialist", "supervisor", "cpo", "legal", "trainer", "admin"}
-"""The roles of kesu.accounts (kept here as plain strings: this module imports no Django)."""
+ROLES = frozenset(workflow.ROLE_LABELS)
+"""The roles of kesu.accounts, from the pure workflow table (this module imports no Django)."""
 
 INDUSTRIES = {"banking", "insurance", "securities", "telecom", "ecommerce", "general"}
 """The industries of the analysis contract."""

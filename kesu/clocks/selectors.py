@@ -38,7 +38,7 @@ class Policy:
 
 def _ancestors(unit: OrgUnit) -> list[int]:
     """Ids of `unit` and the units above it, nearest first."""
-    return [int(p) for p in reversed(unit.path.strip("/").split("/")) if p]
+    return unit.ancestor_ids()
 
 
 def policy_for(unit: OrgUnit) -> Policy:

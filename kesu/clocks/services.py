@@ -65,7 +65,7 @@ def approver_problem(user: User, case: Case, step_roles: frozenset[str], scope: 
 
 
 def _approvers(case: Case, step_roles: frozenset[str], scope: str) -> list[User]:
-    ids = [int(p) for p in case.unit.path.strip("/").split("/") if p]
+    ids = case.unit.ancestor_ids()
     people = User.objects.filter(is_active=True, role__in=step_roles, unit_id__in=ids).select_related("unit")
     return [u for u in people if approver_problem(u, case, step_roles, scope) is None]
 

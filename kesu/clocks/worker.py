@@ -57,12 +57,9 @@ class _Cache:
     def supervisors(self, case: Case) -> list[User]:
         """The supervisors of the nearest unit (the case's own, then upwards) that has any."""
         if case.unit_id not in self.leads:
-            ids = [int(p) for p in reversed(case.unit.path.strip("/").split("/")) if p]
-            found = list(User.objects.filter(is_active=True, role="supervisor", unit_id__in=ids))
-            by_unit: dict[int, list[User]] = {}
-            for u in found:
-                by_unit.setdefault(u.unit_id or 0, []).append(u)
-            self.leads[case.unit_id] = next((by_unit[i] for i in ids if i in by_unit), [])
+            from kesu.routing.selectors import nearest_people
+
+            self.leads[case.unit_id] = nearest_people(case.unit, frozenset({"supervisor"}))
         return self.leads[case.unit_id]
 
 

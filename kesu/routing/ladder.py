@@ -19,16 +19,10 @@ from importlib import resources
 from itertools import pairwise
 from typing import Any
 
-# Mirrors kesu.accounts.models.Role (this module may not import Django).
-ROLE_LABELS: dict[str, str] = {
-    "handler": "坐席",
-    "specialist": "投诉专员",
-    "supervisor": "主管",
-    "cpo": "消保专员",
-    "legal": "法务",
-    "trainer": "培训师",
-    "admin": "系统管理员",
-}
+from kesu.cases import workflow
+
+# The roles of kesu.accounts.models.Role, from the pure workflow table (no Django here).
+ROLE_LABELS: dict[str, str] = dict(workflow.ROLE_LABELS)
 # Mirrors kesu.accounts.models.UnitLevel.
 UNIT_LEVEL_LABELS: dict[str, str] = {"sub_branch": "支行/网点", "branch": "分行", "head_office": "总行"}
 

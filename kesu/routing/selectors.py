@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from kesu.accounts.models import User
+from kesu.accounts.models import OrgUnit, User
 from kesu.cases import workflow
 from kesu.cases.models import Case
 from kesu.clocks.config_cache import cached
@@ -176,7 +176,7 @@ def proposal(case: Case) -> escalation.Proposal | None:
 def candidates(case: Case) -> list[assign.Candidate]:
     """People who could handle `case`: handling roles at its unit or above, with their load."""
     lad = ladder()
-    ids = [int(p) for p in case.unit.path.strip("/").split("/") if p]
+    ids = case.unit.ancestor_ids()
     people = (
         User.objects.filter(is_active=True, role__in=workflow.HANDLING, unit_id__in=ids)
         .select_related("unit", "staff_profile")
@@ -198,6 +198,19 @@ def candidates(case: Case) -> list[assign.Candidate]:
                 capacity=prof.capacity if prof is not None else 30,
             )
         )
+    return out
+
+
+def nearest_people(unit: OrgUnit, roles: frozenset[str]) -> list[User]:
+    """For each role, the active people holding it at the nearest unit (the unit itself, then
+    upwards) that has any: who is told about a case, who takes it at a tier."""
+    ids = unit.ancestor_ids()
+    found = list(User.objects.filter(is_active=True, role__in=roles, unit_id__in=ids))
+    out: list[User] = []
+    for role in sorted(roles):
+        of_role = [u for u in found if u.role == role]
+        nearest = next((uid for uid in ids if any(u.unit_id == uid for u in of_role)), None)
+        out += [u for u in of_role if u.unit_id == nearest]
     return out
 
 

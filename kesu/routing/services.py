@@ -26,7 +26,7 @@ from kesu.clocks.models import Alert
 from kesu.routing import escalation
 from kesu.routing.conflicts import conflict_for, ensure_no_conflict
 from kesu.routing.models import Escalation, Respondent
-from kesu.routing.selectors import authority_limit, facts, ladder, level_label, policy
+from kesu.routing.selectors import authority_limit, facts, ladder, level_label, nearest_people, policy
 
 
 def _may_handle(user: User, case: Case) -> None:
@@ -38,23 +38,8 @@ def _may_handle(user: User, case: Case) -> None:
         raise TransitionNotAllowed(f"案件已{case.status_label}，不能办理")
 
 
-def _nearest(case: Case, roles: frozenset[str]) -> list[User]:
-    """People with one of `roles` at the nearest unit above (or at) the case's unit that has any."""
-    ids = [int(p) for p in reversed(case.unit.path.strip("/").split("/")) if p]
-    found = list(User.objects.filter(is_active=True, role__in=roles, unit_id__in=ids))
-    out: list[User] = []
-    for role in sorted(roles):
-        of_role = [u for u in found if u.role == role]
-        for uid in ids:
-            here = [u for u in of_role if u.unit_id == uid]
-            if here:
-                out += here
-                break
-    return out
-
-
 def _notify(case: Case, roles: frozenset[str], kind: str, message: str, now: datetime) -> list[Alert]:
-    people = [u for u in _nearest(case, roles) if conflict_for(u, case) is None]
+    people = [u for u in nearest_people(case.unit, roles) if conflict_for(u, case) is None]
     return Alert.objects.bulk_create(
         [Alert(user=u, case=case, kind=kind, message=message[:300], created_at=now) for u in people]
     )
@@ -229,7 +214,7 @@ def escalate_on_time(items: dict[Case, int], *, now: datetime) -> int:
                 roles = lad.tier(new).roles
                 people[key] = cached(
                     ("nearest", case.unit_id, roles),
-                    lambda case=case, roles=roles: [u.pk for u in _nearest(case, roles)],  # type: ignore[misc]
+                    lambda case=case, roles=roles: [u.pk for u in nearest_people(case.unit, roles)],  # type: ignore[misc]
                 )
             message = f"{case.number} 按时限升级至{level_label(new, lad)}：{text}"[:300]
             alerts += [(uid, pk, None, "escalation", message, now) for uid in people[key]]
