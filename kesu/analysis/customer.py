@@ -16,13 +16,12 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 from kesu.analysis.doc import Doc
 from kesu.analysis.emotion import (
     ABUSIVE_LABELS,
     CueMatcher,
-    TextKey,
     agent_turns,
     compile_any,
     covered,
@@ -65,12 +64,16 @@ class _Cue:
     exclude: tuple[re.Pattern[str], ...]
 
 
-@dataclass(frozen=True)
 class _Found:
-    cue: _Cue
-    start: int
-    end: int
-    evidence: str
+    """One cue hit kept after the checks (a plain slotted class: a dozen per complaint)."""
+
+    __slots__ = ("cue", "end", "evidence", "start")
+
+    def __init__(self, cue: _Cue, start: int, end: int, evidence: str) -> None:
+        self.cue = cue
+        self.start = start
+        self.end = end
+        self.evidence = evidence
 
 
 _SECTIONS = {"complaint_cue": "kind", "need_cue": "need", "indicator": "key", "type_cue": "type"}
@@ -108,22 +111,26 @@ def _matcher(sections: tuple[str, ...]) -> CueMatcher[tuple[_Cue, ...]]:
 
 def _scan(doc: Doc, section: str, group_key: str = "") -> list[_Found]:
     """Cue hits of one table section, minus look-alikes and negated mentions (服务不好)."""
-    return [f for f in _scan_cached(TextKey(doc)) if f.cue.section == section]
+    by_section: dict[str, list[_Found]] | None = doc.memo.get("customer_cues")
+    if by_section is None:
+        by_section = doc.memo["customer_cues"] = _scan_all(doc)
+    return list(by_section.get(section, ()))
 
 
-@lru_cache(maxsize=256)
-def _scan_cached(key: TextKey) -> tuple[_Found, ...]:
-    doc = key.doc
-    found = []
+def _scan_all(doc: Doc) -> dict[str, list[_Found]]:
+    """Every section's cue hits in one pass per matcher (asked for by several detectors)."""
+    by_section: dict[str, list[_Found]] = {}
     agent = agent_turns(doc)
-    hits = [hit for sections in _PASSES for hit in _matcher(sections).finditer(doc.norm)]
-    for hit in hits:
-        if (agent and in_spans(hit.start, agent)) or negated(doc, hit.start, hit.end):
-            continue
-        for cue in hit.payload:
-            if not cue.exclude or not covered(doc.norm, hit.start, hit.end, cue.exclude):
-                found.append(_Found(cue, hit.start, hit.end, doc.text[hit.start : hit.end]))
-    return tuple(found)
+    norm, text = doc.norm, doc.text
+    for sections in _PASSES:
+        for hit in _matcher(sections).finditer(norm):
+            start, end = hit.start, hit.end
+            if (agent and in_spans(start, agent)) or negated(doc, start, end):
+                continue
+            for cue in hit.payload:
+                if not cue.exclude or not covered(norm, start, end, cue.exclude):
+                    by_section.setdefault(cue.section, []).append(_Found(cue, start, end, text[start:end]))
+    return by_section
 
 
 def _by_group(found: list[_Found]) -> dict[str, list[_Found]]:

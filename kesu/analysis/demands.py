@@ -105,9 +105,19 @@ def _cues() -> _Cues:
     return _Cues(*(words(k) for k in _Cues.__dataclass_fields__))
 
 
-@cache
+_ALTERNATIONS: dict[int, tuple[tuple[str, ...], re.Pattern[str]]] = {}
+
+
 def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
+    """One regex for a cue list. Cached by the tuple's identity (the cue lists live as long as
+    the process): hashing a long tuple on every call would cost more than the search."""
+    found = _ALTERNATIONS.get(id(words))
+    if found is None or found[0] is not words:
+        found = _ALTERNATIONS[id(words)] = (
+            words,
+            re.compile("|".join(re.escape(w) for w in words) or "(?!)"),
+        )
+    return found[1]
 
 
 def _last(window: str, words: tuple[str, ...]) -> tuple[int, str] | None:

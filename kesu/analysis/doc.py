@@ -12,6 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import opencc
 
@@ -109,6 +110,8 @@ class Doc:
     # Bounds already computed, by position: detectors ask about the same hits again and again.
     _clauses: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
     _sentences: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
+    # Results that several detectors ask for (customer cues, times), computed once per complaint.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def span(self, start: int, end: int) -> Span:
         return Span(start=start, end=end, evidence=self.text[start:end])

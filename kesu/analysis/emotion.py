@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 from kesu.analysis.context import hypothetical, third_party
 from kesu.analysis.doc import Doc
 from kesu.analysis.lexicon import Hit, TermMatcher, entries, load_table
-from kesu.analysis.scan import NORM_INDEX, LiteralIndex
+from kesu.analysis.scan import NORM_INDEX, LiteralIndex, may_match_in, required_literals
 from kesu.analysis.types import Emotion, Span
 
 ABUSIVE_LABELS = ("骂人词", "贬损词")
@@ -79,60 +79,36 @@ P = TypeVar("P")
 
 
 class CueMatcher(Generic[P]):
-    """Literal terms (one fast trie regex) plus a few regular expressions, merged into one
+    """Literal terms (from the shared scan) plus a few regular expressions, merged into one
     left-to-right stream of non-overlapping hits, the longer hit winning at the same place.
 
-    Each regular expression runs only when its leading literal (its anchor) occurs in the text:
-    a substring test is far cheaper than trying a dozen patterns at every position."""
+    Each regular expression runs only when one of the literals every match contains (read from
+    the parsed expression) occurs in the text: the shared scan already knows, so the test is a
+    set lookup instead of a search."""
 
     def __init__(
         self, literal: list[tuple[str, P]], patterns: list[tuple[str, P]], *, index: LiteralIndex = NORM_INDEX
     ) -> None:
         self._literal = TermMatcher(literal, index=index)
-        self._patterns = [(re.compile(p), payload, _anchor(p)) for p, payload in patterns]
+        self._index = index
+        self._patterns = [
+            (re.compile(p), payload, frozenset(required_literals(p))) for p, payload in patterns
+        ]
+        anchors = set().union(*(needs for _, _, needs in self._patterns))
+        self._anchor_owner = index.add(anchors) if anchors else 0
 
     def finditer(self, text: str) -> list[Hit[P]]:
         hits = list(self._literal.finditer(text))
+        if not self._patterns:
+            return hits
+        present = set(self._index.find(text).words(self._anchor_owner)) if self._anchor_owner else set()
         extra = [
             Hit(m.start(), m.end(), m.group(), payload)
-            for regex, payload, anchor in self._patterns
-            if anchor in text
+            for regex, payload, needs in self._patterns
+            if not needs or not present.isdisjoint(needs)
             for m in regex.finditer(text)
         ]
         return _without_overlaps(hits + extra) if extra else hits
-
-
-_META = set(".^$*+?{}[]()|\\")
-
-
-def _anchor(pattern: str) -> str:
-    """The literal text every match of `pattern` starts with ('' when there is none)."""
-    body = re.sub(r"^\(\?<[!=](?:\[[^\]]*\]|[^)])*\)", "", pattern)  # a leading lookbehind
-    run = ""
-    for i, ch in enumerate(body):
-        if ch in _META:
-            if ch in "?*{" and run:
-                run = run[:-1]  # the last literal is optional or repeated
-            return run
-        run += ch
-        if i + 1 < len(body) and body[i + 1] == "|":
-            return ""
-    return run
-
-
-class TextKey:
-    """A Doc made hashable by its text alone, for caching scans that depend on nothing else."""
-
-    __slots__ = ("doc",)
-
-    def __init__(self, doc: Doc) -> None:
-        self.doc = doc
-
-    def __hash__(self) -> int:
-        return hash(self.doc.text)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, TextKey) and other.doc.text == self.doc.text
 
 
 def _without_overlaps(hits: list[Hit[P]]) -> list[Hit[P]]:
@@ -216,7 +192,13 @@ def negated(doc: Doc, start: int, end: int) -> bool:
 def covered(text: str, start: int, end: int, exclude: tuple[re.Pattern[str], ...], reach: int = 8) -> bool:
     """True when a look-alike (垃圾短信 for 垃圾) covers text[start:end]."""
     lo, hi = max(0, start - reach), end + reach
-    return any(m.start() <= start and m.end() >= end for x in exclude for m in x.finditer(text, lo, hi))
+    window = text[lo:hi]
+    for x in exclude:
+        if may_match_in(x, window):
+            for m in x.finditer(text, lo, hi):
+                if m.start() <= start and m.end() >= end:
+                    return True
+    return False
 
 
 def _own(doc: Doc, start: int, end: int) -> bool:

@@ -22,11 +22,9 @@ ENGINE = f"kesu-analysis/{VERSION}"
 
 def analyze(complaint: Complaint, models: Mapping[str, TextModel] | None = None) -> Analysis:
     """Analyse one complaint. `models` adds `predictions[name]` from trained classifiers."""
-    result = _analyze_rules(complaint)
-    if models:
-        predictions = {name: model.predict([complaint.text])[0] for name, model in models.items()}
-        result = _with_predictions(result, predictions)
-    return result
+    check_text(complaint.text)
+    predictions = {name: model.predict([complaint.text])[0] for name, model in (models or {}).items()}
+    return _analyze_rules(complaint, predictions)
 
 
 def analyze_many(
@@ -44,24 +42,20 @@ def analyze_many(
 
 
 def _run_chunk(chunk: list[Complaint], models: Mapping[str, TextModel] | None) -> Iterator[Analysis]:
-    results = [_analyze_rules(c) for c in chunk]
+    for c in chunk:
+        check_text(c.text)  # every text of the chunk is checked before any result goes out
     if not models:
-        yield from results
+        for c in chunk:
+            yield _analyze_rules(c, {})
         return
     texts = [c.text for c in chunk]
     per_model = {name: model.predict(texts) for name, model in models.items()}
-    for i, result in enumerate(results):
-        yield _with_predictions(result, {name: preds[i] for name, preds in per_model.items()})
+    for i, c in enumerate(chunk):
+        yield _analyze_rules(c, {name: preds[i] for name, preds in per_model.items()})
 
 
-def _with_predictions(result: Analysis, predictions: dict[str, Prediction]) -> Analysis:
-    from dataclasses import replace
-
-    return replace(result, predictions=predictions)
-
-
-def _analyze_rules(complaint: Complaint) -> Analysis:
-    check_text(complaint.text)
+def _analyze_rules(complaint: Complaint, predictions: dict[str, Prediction]) -> Analysis:
+    """The rule-based analysis of a checked text, with the trained models' predictions."""
     doc = make_doc(complaint)
     doc.industry, _industry_reasons = industry.detect_industry(doc)
     products = industry.detect_products(doc)
@@ -98,6 +92,7 @@ def _analyze_rules(complaint: Complaint) -> Analysis:
         dimensions=dims,
         malicious=malicious,
         entities=found_entities,
+        predictions=predictions,
         summary=summarize(
             is_complaint=is_complaint,
             product=products[0] if products else None,

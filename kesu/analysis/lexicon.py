@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
-from kesu.analysis.scan import NORM_INDEX, LiteralIndex, match_prefixes
+from kesu.analysis.scan import NORM_INDEX, LiteralIndex, match_prefixes, required_literals
 
 T = TypeVar("T")
 _lock = threading.Lock()
@@ -66,7 +66,8 @@ class TermMatcher(Generic[T]):
     The words come from the shared scan (`scan.LiteralIndex`, one per kind of text): a literal
     term is looked up there, a regex term is tried only where one of its literal prefixes
     occurs. A regex term without a usable prefix (a leading digit class) is tried where one look-ahead
-    scan for it says it matches.
+    scan for it says it matches; and a regex term is tried only when one of the literals every
+    match of it contains (`scan.required_literals`) occurs in the text.
     """
 
     def __init__(
@@ -79,6 +80,10 @@ class TermMatcher(Generic[T]):
         self._compiled: list[tuple[re.Pattern[str], T]] = []
         self._by_prefix: dict[str, tuple[int, ...]] = {}
         self._starts: list[tuple[int, re.Pattern[str]]] = []  # terms without prefixes
+        # Per regex term, literals one of which every match contains (empty: none known); a
+        # term is tried only when one of them occurs somewhere in the text.
+        self._required: list[frozenset[str]] = []
+        self._required_owner = 0
         if not pairs:
             return
         if not regex:
@@ -98,6 +103,9 @@ class TermMatcher(Generic[T]):
                 by_prefix.setdefault(prefix, []).append(i)
         self._by_prefix = {p: tuple(ids) for p, ids in by_prefix.items()}
         self._owner = index.add(self._by_prefix)
+        self._required = [frozenset(required_literals(pattern)) for pattern, _ in pairs]
+        anchors = set().union(*self._required)
+        self._required_owner = index.add(anchors) if anchors else 0
 
     def may_match(self, text: str) -> bool:
         """False when no term can occur in `text` (a cheap look at the shared scan)."""
@@ -112,15 +120,27 @@ class TermMatcher(Generic[T]):
     def _literal_hits(self, text: str) -> Iterator[Hit[T]]:
         """Leftmost, then longest: what one alternation of all the words finds."""
         found = self._index.find(text)
+        present = found.words(self._owner)
+        if not present:
+            return
+        literal = self._literal
+        assert literal is not None
+        at_ = found.at
+        if len(present) == 1:
+            word = present[0]
+            size, payload, end = len(word), literal[word], 0
+            for at in at_[word]:
+                if at >= end:
+                    end = at + size
+                    yield Hit(at, end, word, payload)
+            return
         longest: dict[int, str] = {}
-        for word in found.words(self._owner):
+        for word in present:
             size = len(word)
-            for at in found.at[word]:
+            for at in at_[word]:
                 other = longest.get(at)
                 if other is None or size > len(other):
                     longest[at] = word
-        literal = self._literal
-        assert literal is not None
         end = 0
         for at in sorted(longest):
             if at >= end:
@@ -132,21 +152,36 @@ class TermMatcher(Generic[T]):
         """What one alternation of all the terms finds: at the leftmost position where one
         matches, the first listed. Each term is tried only where it can start."""
         found = self._index.find(text)
+        present = found.words(self._owner)
+        if not present and not self._starts:
+            return
         candidates: dict[int, list[int]] = {}
         by_prefix = self._by_prefix
-        for prefix in found.words(self._owner):
-            ids = by_prefix[prefix]
-            for at in found.at[prefix]:
-                candidates.setdefault(at, []).extend(ids)  # disjoint: a term's prefixes never nest
+        at_ = found.at
+        for prefix in present:
+            terms = by_prefix[prefix]
+            for at in at_[prefix]:
+                listed = candidates.get(at)
+                if listed is None:
+                    candidates[at] = list(terms)
+                else:
+                    listed.extend(terms)  # disjoint: a term's prefixes never nest
         for i, starts in self._starts:
             for opening in starts.finditer(text):
                 candidates.setdefault(opening.start(), []).append(i)
         end = 0
-        compiled = self._compiled
+        compiled, required = self._compiled, self._required
+        anchors = set(found.words(self._required_owner)) if self._required_owner else set()
         for at in sorted(candidates):
             if at < end:
                 continue
-            for i in sorted(candidates[at]):
+            ids = candidates[at]
+            if len(ids) > 1:
+                ids.sort()
+            for i in ids:
+                needs = required[i]
+                if needs and anchors.isdisjoint(needs):
+                    continue  # a literal every match contains is nowhere in the text
                 pattern, payload = compiled[i]
                 m = pattern.match(text, at)
                 if m is not None:

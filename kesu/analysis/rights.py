@@ -20,7 +20,7 @@ from typing import Any
 
 from kesu.analysis.doc import Doc
 from kesu.analysis.lexicon import entries, load_table, parse_regex
-from kesu.analysis.scan import NORM_INDEX
+from kesu.analysis.scan import NORM_INDEX, may_match_in, required_literals, required_sets
 from kesu.analysis.types import RIGHTS, Right
 
 TABLE = "rights"
@@ -46,6 +46,9 @@ class _Pattern:
     order: int
     anchors: tuple[str, ...]
     reach: int  # the longest match: how far from an anchor a match can start or end
+    # The other literal sets every match needs one member of (没{gap}告知 anchored on 告知 also
+    # needs 没): when one is absent from the text the expression cannot match and is not run.
+    requires: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class _Rules:
     index: dict[str, tuple[_Pattern, ...]]  # anchor → the patterns that need it
     always: tuple[_Pattern, ...]  # patterns without a usable anchor: always run
     owner: int  # the anchors' owner number in the shared scan
+    triggers: tuple[_Trigger, ...]  # in table order: a pattern's `order` is its place here
 
     def candidates(self, text: str) -> dict[_Pattern, list[int]]:
         """The patterns that can match `text`, each with the positions of its anchors there
@@ -96,6 +100,9 @@ class _Rules:
         for anchor in found.words(self.owner):
             for pattern in self.index[anchor]:
                 active.setdefault(pattern, []).extend(found.at[anchor])
+        for pattern in [p for p in active if p.requires]:
+            if not all(any(w in text for w in needed) for needed in pattern.requires):
+                del active[pattern]
         return active
 
 
@@ -113,105 +120,8 @@ def _trigger(row: dict[str, Any]) -> _Trigger:
     )
 
 
-# ------------------------------------------------------------------ literal anchors
-# Dozens of trigger expressions scanned over every complaint are slow in `re`; a plain substring
-# test on the literals every match must contain skips almost all of them. The anchors are read
-# from the parsed expression, so the data file needs no hand-kept keyword lists.
-
-_MAX_SET = 8
-_Parsed = list[tuple[Any, Any]]
-# Characters so frequent in complaints that an anchor starting with one is tried almost everywhere.
-_COMMON_FIRST = frozenset("我的你一不个是人说就这要上了有在也都很还他她们那么什没给被把到对")
-
-
-def _strings(seq: _Parsed) -> set[str] | None:
-    """Every string `seq` can match, when that is a small finite set of literals, else None."""
-    out = {""}
-    for op, av in seq:
-        name = str(op)
-        if name == "LITERAL":
-            part: set[str] | None = {chr(av)}
-        elif name == "IN" and all(str(o) == "LITERAL" for o, _ in av):
-            part = {chr(c) for _, c in av}
-        elif name == "SUBPATTERN":
-            part = _strings(av[-1])
-        elif name == "BRANCH":
-            branches = [_strings(b) for b in av[1]]
-            part = None if any(b is None for b in branches) else set().union(*branches)  # type: ignore[arg-type]
-        elif name == "MAX_REPEAT" and av[0] == 0 and av[1] == 1:
-            inner = _strings(av[2])
-            part = None if inner is None else inner | {""}
-        else:
-            return None
-        if part is None or len(out) * len(part) > _MAX_SET:
-            return None
-        out = {a + b for a in out for b in part}
-    return out
-
-
-def _anchor_sets(seq: _Parsed) -> list[set[str]]:
-    """Sets of literals such that every match of `seq` contains one member of each set."""
-    found: list[set[str]] = []
-    current = {""}
-    for item in seq:
-        whole = _strings([item])
-        if whole is not None and "" not in whole:
-            found.append(whole)  # a required piece on its own is an anchor set too
-        if whole is not None and len(current) * len(whole) <= _MAX_SET:
-            current = {a + b for a in current for b in whole}
-            continue
-        if "" not in current:
-            found.append(current)
-        current = whole if whole is not None else {""}
-        if whole is None:
-            found.extend(_inner_anchor_sets(item))
-    if "" not in current:
-        found.append(current)
-    return found
-
-
-def _inner_anchor_sets(item: tuple[Any, Any]) -> list[set[str]]:
-    op, av = item
-    name = str(op)
-    if name == "SUBPATTERN":
-        return _anchor_sets(av[-1])
-    if name in ("MAX_REPEAT", "MIN_REPEAT") and av[0] >= 1:
-        return _anchor_sets(av[2])
-    if name == "BRANCH":
-        per_branch = [_anchor_sets(b) for b in av[1]]
-        if all(per_branch):
-            return [set().union(*(_best(b) for b in per_branch))]
-    return []
-
-
-def _minimal(strings: set[str]) -> set[str]:
-    """Drop members that contain another member: finding the shorter one is enough."""
-    return {s for s in strings if not any(o != s and o in s for o in strings)}
-
-
-def _best(sets: list[set[str]]) -> set[str]:
-    """The anchor set cheapest to look for: two characters or more, no very common first
-    character, few members."""
-    return max(
-        (_minimal(s) for s in sets),
-        key=lambda s: (
-            min(map(len, s)) >= 2,
-            not any(a[0] in _COMMON_FIRST for a in s),
-            -len(s),
-            min(map(len, s)),
-        ),
-    )
-
-
 def _reach(pattern: str) -> int:
     return min(int(parse_regex(pattern).getwidth()[1]), 200)
-
-
-def required_literals(pattern: str) -> tuple[str, ...]:
-    """Literals one of which every match of `pattern` contains; () when none can be told."""
-    parsed = parse_regex(pattern)
-    sets = _anchor_sets(list(parsed))
-    return tuple(sorted(_best(sets), key=len, reverse=True)) if sets else ()
 
 
 def _right(row: dict[str, Any]) -> _RightInfo:
@@ -244,6 +154,8 @@ def _speaker(raw: dict[str, Any]) -> re.Pattern[str]:
 
 def agent_turns(doc: Doc) -> list[tuple[int, int]]:
     """Stretches of a transcript spoken by staff (坐席: … up to the next speaker tag)."""
+    if ":" not in doc.norm and "：" not in doc.norm:
+        return []  # no speaker tags (the usual case): skip the scan
     tags = list(_rules().speaker.finditer(doc.norm))
     return [
         (m.end(), tags[i + 1].start() if i + 1 < len(tags) else len(doc.norm))
@@ -260,11 +172,12 @@ def _rules() -> _Rules:
     if unknown:
         raise ValueError(f"data/{TABLE}.toml: unknown rights {sorted(unknown)}")
     triggers = [_trigger(row) for row in entries(TABLE, "trigger")]
-    patterns = [
-        _Pattern(regex, t, order, required_literals(regex.pattern), _reach(regex.pattern))
-        for order, t in enumerate(triggers)
-        for regex in t.patterns
-    ]
+    patterns = []
+    for order, t in enumerate(triggers):
+        for regex in t.patterns:
+            anchors = required_literals(regex.pattern)
+            requires = tuple(s for s in required_sets(regex.pattern) if set(s) != set(anchors))
+            patterns.append(_Pattern(regex, t, order, anchors, _reach(regex.pattern), requires))
     index: dict[str, list[_Pattern]] = {}
     for pattern in patterns:
         for anchor in pattern.anchors:
@@ -279,6 +192,7 @@ def _rules() -> _Rules:
         index={a: tuple(p) for a, p in index.items()},
         always=tuple(p for p in patterns if not p.anchors),
         owner=NORM_INDEX.add(index),
+        triggers=tuple(triggers),
     )
 
 
@@ -313,7 +227,10 @@ def reported(doc: Doc, start: int) -> str | None:
 
 def _excluded(doc: Doc, trigger: _Trigger, start: int, end: int) -> bool:
     lo, hi = max(0, start - 8), min(len(doc.norm), end + 8)
+    window = doc.norm[lo:hi]
     for pattern in trigger.exclude:
+        if not may_match_in(pattern, window):
+            continue
         for m in pattern.finditer(doc.norm, lo, hi):
             if m.start() <= start and m.end() >= end:
                 return True
@@ -354,23 +271,28 @@ def _windows(positions: list[int], reach: int, length: int) -> list[tuple[int, i
     return spans
 
 
-def _hits(doc: Doc, pattern: _Pattern, positions: list[int]) -> set[tuple[int, int, int, _Trigger]]:
+def _hits(doc: Doc, pattern: _Pattern, positions: list[int], found: set[tuple[int, int, int]]) -> None:
+    """Add (start, trigger order, -end) of every match of `pattern` to `found`."""
     # Searching only near the anchors keeps long complaints cheap; look-behinds still see the
-    # text before a window, because the string is not sliced.
-    found = set()
+    # text before a window, because the string is not sliced. Plain int tuples: hashing them is
+    # far cheaper than hashing the trigger.
+    order, finditer = pattern.order, pattern.regex.finditer
     for lo, hi in _windows(positions, pattern.reach, len(doc.norm)):
-        for m in pattern.regex.finditer(doc.norm, lo, hi):
-            found.add((m.start(), pattern.order, -m.end(), pattern.trigger))
-    return found
+        for m in finditer(doc.norm, lo, hi):
+            found.add((m.start(), order, -m.end()))
 
 
 def _first_hit(
     doc: Doc, patterns: dict[_Pattern, list[int]], staff: list[tuple[int, int]]
 ) -> tuple[_Trigger, int, int] | None:
     """The earliest valid hit among one right's patterns (table order breaks ties)."""
-    hits = set().union(*(_hits(doc, p, positions) for p, positions in patterns.items()))
-    for start, _order, neg_end, trigger in sorted(hits, key=lambda h: h[:3]):
-        if any(lo <= start < hi for lo, hi in staff):
+    hits: set[tuple[int, int, int]] = set()
+    for pattern, positions in patterns.items():
+        _hits(doc, pattern, positions, hits)
+    triggers = _rules().triggers
+    for start, order, neg_end in sorted(hits):
+        trigger = triggers[order]
+        if staff and any(lo <= start < hi for lo, hi in staff):
             continue  # the agent speaking, not the customer
         if _excluded(doc, trigger, start, -neg_end) or negated(doc, start) or reported(doc, start):
             continue

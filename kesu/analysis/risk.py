@@ -20,6 +20,7 @@ from kesu.analysis.amounts import find_amounts
 from kesu.analysis.doc import Doc
 from kesu.analysis.lexicon import TermMatcher, entries, load_table
 from kesu.analysis.risk_level import assess_risk
+from kesu.analysis.scan import may_match_in
 from kesu.analysis.types import Demand, Signal
 
 _GAPS = {"{g}": r"[^,.!?;:。…\s]{0,4}?", "{G}": r"[^,.!?;:。…\s]{0,8}?", "{L}": r"[^,.!?;:。…\s]{0,16}?"}
@@ -70,6 +71,8 @@ class _Type:
         lo = max(0, start - reach)
         window = norm[lo : end + reach]
         for pattern in self.exclude:
+            if not may_match_in(pattern, window):
+                continue
             for m in pattern.finditer(window):
                 if m.start() + lo <= start and m.end() + lo >= end:
                     return True

@@ -260,3 +260,139 @@ def _class(items: list[Any]) -> set[str] | None:
         else:  # \d included: in `re` it matches digits of every script
             return None
     return out if len(out) <= _MAX_CLASS else None
+
+
+# ------------------------------------------------------------------ literals a match contains
+# Dozens of trigger expressions scanned over every complaint are slow in `re`; a plain substring
+# test on the literals every match must contain skips almost all of them. The anchors are read
+# from the parsed expression, so the data file needs no hand-kept keyword lists.
+
+_MAX_SET = 8
+_Parsed = list[tuple[Any, Any]]
+# Characters so frequent in complaints that an anchor starting with one is tried almost everywhere.
+_COMMON_FIRST = frozenset("我的你一不个是人说就这要上了有在也都很还他她们那么什没给被把到对")
+
+
+def _strings(seq: _Parsed) -> set[str] | None:
+    """Every string `seq` can match, when that is a small finite set of literals, else None."""
+    out = {""}
+    for op, av in seq:
+        name = str(op)
+        if name == "LITERAL":
+            part: set[str] | None = {chr(av)}
+        elif name == "IN" and all(str(o) == "LITERAL" for o, _ in av):
+            part = {chr(c) for _, c in av}
+        elif name == "SUBPATTERN":
+            part = _strings(av[-1])
+        elif name == "BRANCH":
+            branches = [_strings(b) for b in av[1]]
+            part = None if any(b is None for b in branches) else set().union(*branches)  # type: ignore[arg-type]
+        elif name == "MAX_REPEAT" and av[0] == 0 and av[1] == 1:
+            inner = _strings(av[2])
+            part = None if inner is None else inner | {""}
+        else:
+            return None
+        if part is None or len(out) * len(part) > _MAX_SET:
+            return None
+        out = {a + b for a in out for b in part}
+    return out
+
+
+def _anchor_sets(seq: _Parsed) -> list[set[str]]:
+    """Sets of literals such that every match of `seq` contains one member of each set."""
+    found: list[set[str]] = []
+    current = {""}
+    for item in seq:
+        whole = _strings([item])
+        if whole is not None and "" not in whole:
+            found.append(whole)  # a required piece on its own is an anchor set too
+        if whole is not None and len(current) * len(whole) <= _MAX_SET:
+            current = {a + b for a in current for b in whole}
+            continue
+        if "" not in current:
+            found.append(current)
+        current = whole if whole is not None else {""}
+        if whole is None:
+            found.extend(_inner_anchor_sets(item))
+    if "" not in current:
+        found.append(current)
+    return found
+
+
+def _inner_anchor_sets(item: tuple[Any, Any]) -> list[set[str]]:
+    op, av = item
+    name = str(op)
+    if name == "SUBPATTERN":
+        return _anchor_sets(av[-1])
+    if name in ("MAX_REPEAT", "MIN_REPEAT") and av[0] >= 1:
+        return _anchor_sets(av[2])
+    if name == "BRANCH":
+        per_branch = [_anchor_sets(b) for b in av[1]]
+        if all(per_branch):
+            return [set().union(*(_best(b) for b in per_branch))]
+    return []
+
+
+def _contained_minimal(strings: set[str]) -> set[str]:
+    """Drop members that contain another member: finding the shorter one is enough."""
+    return {s for s in strings if not any(o != s and o in s for o in strings)}
+
+
+def _best(sets: list[set[str]]) -> set[str]:
+    """The anchor set cheapest to look for: two characters or more, no very common first
+    character, few members."""
+    return max(
+        (_contained_minimal(s) for s in sets),
+        key=lambda s: (
+            min(map(len, s)) >= 2,
+            not any(a[0] in _COMMON_FIRST for a in s),
+            -len(s),
+            min(map(len, s)),
+        ),
+    )
+
+
+def required_sets(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Every set of literals of which each match of `pattern` contains one member (a match
+    of 没{gap}告知 contains 没 and 告知); () when none can be told."""
+    parsed = _parser.parse(pattern)
+    if parsed.state.flags & re.IGNORECASE:
+        return ()
+    sets = {frozenset(_contained_minimal(s)) for s in _anchor_sets(list(parsed))}
+    # A set is implied by another when every member of the other contains one of its members
+    # ({告} by {告知}): keep only the sets that say something more.
+    kept = [s for s in sets if not any(o != s and all(any(a in b for a in s) for b in o) for o in sets)]
+    return tuple(
+        sorted((tuple(sorted(s, key=len, reverse=True)) for s in kept), key=lambda s: (-len(s[-1]), s))
+    )
+
+
+def required_literals(pattern: str) -> tuple[str, ...]:
+    """Literals one of which every match of `pattern` contains; () when none can be told
+    (nothing is read from look-arounds, and a case-insensitive pattern gives none)."""
+    parsed = _parser.parse(pattern)
+    if parsed.state.flags & re.IGNORECASE:
+        return ()
+    sets = _anchor_sets(list(parsed))
+    return tuple(sorted(_best(sets), key=len, reverse=True)) if sets else ()
+
+
+_GATES: dict[re.Pattern[str], frozenset[str]] = {}
+
+
+def may_match_in(pattern: re.Pattern[str], window: str) -> bool:
+    """False when no match of `pattern` can lie inside `window`: none of the literals every
+    match contains occurs there. A substring test costs a fraction of a regex search, and most
+    look-alike checks (气死我了 around 死) fail this way."""
+    needs = _GATES.get(pattern)
+    if needs is None:
+        needs = (
+            frozenset() if pattern.flags & re.IGNORECASE else frozenset(required_literals(pattern.pattern))
+        )
+        _GATES[pattern] = needs
+    if not needs:
+        return True
+    for literal in needs:  # noqa: SIM110 - a plain loop: cheaper than any() over a generator
+        if literal in window:
+            return True
+    return False

@@ -7,6 +7,7 @@ real lexicons and the golden complaints.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from kesu.analysis import demands, dimensions, emotion, industry, risk
 from kesu.analysis.doc import normalize
 from kesu.analysis.lexicon import TermMatcher, trie_regex
-from kesu.analysis.scan import LiteralIndex, match_prefixes
+from kesu.analysis.scan import LiteralIndex, match_prefixes, may_match_in, required_literals, required_sets
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 TEXTS = [
@@ -82,3 +83,29 @@ def test_literal_lexicons_find_what_one_trie_finds() -> None:
     for text in TEXTS:
         got = [(h.start, h.end, h.text) for h in matcher.finditer(text)]
         assert got == [(m.start(), m.end(), m.group()) for m in trie.finditer(text)], text
+
+
+def test_literals_every_match_contains() -> None:
+    assert set(required_literals("(?:乱|多|重复)收费")) == {"乱收费", "多收费", "重复收费"}
+    assert required_sets("没{0,3}告知".replace("{0,3}", "[^,]{0,3}")) == (("告知",), ("没",))
+    assert required_sets("(?<!强制)平仓") == (("平仓",),)  # nothing is read from a look-behind
+    assert required_sets("(?i)abc") == ()  # case-insensitive: a substring test could miss it
+    assert required_sets(r"\d+万") == (("万",),)
+
+
+def test_a_pattern_is_skipped_only_when_it_cannot_match_in_the_window() -> None:
+    look_alike = re.compile("气死(?:我|人)了?")
+    assert not may_match_in(look_alike, "我要去死")  # 气死 nowhere: the expression is not run
+    assert may_match_in(look_alike, "真是气死我了")
+    assert may_match_in(re.compile(r"[a-z]+\d"), "anything")  # no literal known: always run
+
+
+def test_emotion_patterns_find_what_they_find_ungated() -> None:
+    """The cue matcher runs an expression only when its literals occur; it must lose no hit."""
+    gated = emotion._matcher()
+    ungated = copy.copy(gated)
+    ungated._patterns = [(regex, payload, frozenset()) for regex, payload, _ in gated._patterns]
+    assert any(needs for _, _, needs in gated._patterns)
+    for text in TEXTS:
+        got = [(h.start, h.end, h.text) for h in gated.finditer(text)]
+        assert got == [(h.start, h.end, h.text) for h in ungated.finditer(text)], text
