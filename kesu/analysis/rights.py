@@ -20,7 +20,7 @@ from typing import Any
 
 from kesu.analysis.doc import Doc
 from kesu.analysis.lexicon import entries, load_table, parse_regex
-from kesu.analysis.scan import NORM_INDEX, may_match_in, required_literals, required_sets
+from kesu.analysis.scan import NORM_INDEX, may_match_in, required_literals
 from kesu.analysis.types import RIGHTS, Right
 
 TABLE = "rights"
@@ -46,9 +46,6 @@ class _Pattern:
     order: int
     anchors: tuple[str, ...]
     reach: int  # the longest match: how far from an anchor a match can start or end
-    # The other literal sets every match needs one member of (没{gap}告知 anchored on 告知 also
-    # needs 没): when one is absent from the text the expression cannot match and is not run.
-    requires: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,9 +97,6 @@ class _Rules:
         for anchor in found.words(self.owner):
             for pattern in self.index[anchor]:
                 active.setdefault(pattern, []).extend(found.at[anchor])
-        for pattern in [p for p in active if p.requires]:
-            if not all(any(w in text for w in needed) for needed in pattern.requires):
-                del active[pattern]
         return active
 
 
@@ -172,12 +166,11 @@ def _rules() -> _Rules:
     if unknown:
         raise ValueError(f"data/{TABLE}.toml: unknown rights {sorted(unknown)}")
     triggers = [_trigger(row) for row in entries(TABLE, "trigger")]
-    patterns = []
-    for order, t in enumerate(triggers):
-        for regex in t.patterns:
-            anchors = required_literals(regex.pattern)
-            requires = tuple(s for s in required_sets(regex.pattern) if set(s) != set(anchors))
-            patterns.append(_Pattern(regex, t, order, anchors, _reach(regex.pattern), requires))
+    patterns = [
+        _Pattern(regex, t, order, required_literals(regex.pattern), _reach(regex.pattern))
+        for order, t in enumerate(triggers)
+        for regex in t.patterns
+    ]
     index: dict[str, list[_Pattern]] = {}
     for pattern in patterns:
         for anchor in pattern.anchors:

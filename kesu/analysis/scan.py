@@ -352,21 +352,6 @@ def _best(sets: list[set[str]]) -> set[str]:
     )
 
 
-def required_sets(pattern: str) -> tuple[tuple[str, ...], ...]:
-    """Every set of literals of which each match of `pattern` contains one member (a match
-    of 没{gap}告知 contains 没 and 告知); () when none can be told."""
-    parsed = _parser.parse(pattern)
-    if parsed.state.flags & re.IGNORECASE:
-        return ()
-    sets = {frozenset(_contained_minimal(s)) for s in _anchor_sets(list(parsed))}
-    # A set is implied by another when every member of the other contains one of its members
-    # ({告} by {告知}): keep only the sets that say something more.
-    kept = [s for s in sets if not any(o != s and all(any(a in b for a in s) for b in o) for o in sets)]
-    return tuple(
-        sorted((tuple(sorted(s, key=len, reverse=True)) for s in kept), key=lambda s: (-len(s[-1]), s))
-    )
-
-
 def required_literals(pattern: str) -> tuple[str, ...]:
     """Literals one of which every match of `pattern` contains; () when none can be told
     (nothing is read from look-arounds, and a case-insensitive pattern gives none)."""

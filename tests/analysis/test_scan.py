@@ -17,7 +17,7 @@ import pytest
 from kesu.analysis import demands, dimensions, emotion, industry, risk
 from kesu.analysis.doc import normalize
 from kesu.analysis.lexicon import TermMatcher, trie_regex
-from kesu.analysis.scan import LiteralIndex, match_prefixes, may_match_in, required_literals, required_sets
+from kesu.analysis.scan import LiteralIndex, match_prefixes, may_match_in, required_literals
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 TEXTS = [
@@ -87,10 +87,10 @@ def test_literal_lexicons_find_what_one_trie_finds() -> None:
 
 def test_literals_every_match_contains() -> None:
     assert set(required_literals("(?:乱|多|重复)收费")) == {"乱收费", "多收费", "重复收费"}
-    assert required_sets("没{0,3}告知".replace("{0,3}", "[^,]{0,3}")) == (("告知",), ("没",))
-    assert required_sets("(?<!强制)平仓") == (("平仓",),)  # nothing is read from a look-behind
-    assert required_sets("(?i)abc") == ()  # case-insensitive: a substring test could miss it
-    assert required_sets(r"\d+万") == (("万",),)
+    assert required_literals("没[^,]{0,3}告知") == ("告知",)
+    assert required_literals("(?<!强制)平仓") == ("平仓",)  # nothing is read from a look-behind
+    assert required_literals("(?i)abc") == ()  # case-insensitive: a substring test could miss it
+    assert required_literals(r"\d+万") == ("万",)
 
 
 def test_a_pattern_is_skipped_only_when_it_cannot_match_in_the_window() -> None:
