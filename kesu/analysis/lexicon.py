@@ -156,10 +156,14 @@ class TermMatcher(Generic[T]):
         if not present and not self._starts:
             return
         candidates: dict[int, list[int]] = {}
-        by_prefix = self._by_prefix
+        by_prefix, required = self._by_prefix, self._required
+        anchors = set(found.words(self._required_owner)) if self._required_owner else set()
         at_ = found.at
         for prefix in present:
-            terms = by_prefix[prefix]
+            # Terms of this prefix that can match: each needs one of its literals in the text.
+            terms = [i for i in by_prefix[prefix] if not required[i] or not anchors.isdisjoint(required[i])]
+            if not terms:
+                continue
             for at in at_[prefix]:
                 listed = candidates.get(at)
                 if listed is None:
@@ -167,11 +171,12 @@ class TermMatcher(Generic[T]):
                 else:
                     listed.extend(terms)  # disjoint: a term's prefixes never nest
         for i, starts in self._starts:
+            if required[i] and anchors.isdisjoint(required[i]):
+                continue
             for opening in starts.finditer(text):
                 candidates.setdefault(opening.start(), []).append(i)
         end = 0
-        compiled, required = self._compiled, self._required
-        anchors = set(found.words(self._required_owner)) if self._required_owner else set()
+        compiled = self._compiled
         for at in sorted(candidates):
             if at < end:
                 continue
@@ -179,9 +184,6 @@ class TermMatcher(Generic[T]):
             if len(ids) > 1:
                 ids.sort()
             for i in ids:
-                needs = required[i]
-                if needs and anchors.isdisjoint(needs):
-                    continue  # a literal every match contains is nowhere in the text
                 pattern, payload = compiled[i]
                 m = pattern.match(text, at)
                 if m is not None:
