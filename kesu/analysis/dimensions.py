@@ -134,8 +134,10 @@ def _usable(doc: Doc, lo: int, start: int) -> bool:
 def _best_hit(doc: Doc) -> tuple[int, int] | None:
     best: tuple[int, int, int] | None = None
     for hit in _event_matcher().finditer(doc.norm):
+        if best is not None and hit.payload.weight <= best[0]:
+            continue  # cannot replace the best so far: skip the checks
         lo, _ = _clause(doc, hit.start)
-        if _usable(doc, lo, hit.start) and (best is None or hit.payload.weight > best[0]):
+        if _usable(doc, lo, hit.start):
             best = (hit.payload.weight, hit.start, hit.end)
     return (best[1], best[2]) if best else None
 
