@@ -1,7 +1,9 @@
 """Trained text classifiers: the model file format and a numpy-only predictor.
 
 A model is a linear classifier over character n-gram TF-IDF features plus the engine's own cue
-counts (`cue_features.py`), with sigmoid-calibrated confidence (see docs/decisions/0002-model-format.md). It is stored as a plain `.npz` archive of
+counts (`cue_features.py`), with sigmoid-calibrated confidence (see docs/decisions/0002-model-format.md
+and 0007-tone-features.md: a model trained for a tone label also sees where its text starts and
+ends and the n-grams of its final clause). It is stored as a plain `.npz` archive of
 numeric arrays plus one JSON metadata block, loaded with `allow_pickle=False`: loading a model
 never executes code from the file, and never imports scikit-learn (that would cost ~2 s of
 start-up). `kesu.analysis.training` fits the model; this module owns the format and prediction.
@@ -29,7 +31,9 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 FORMAT = "kesu-text-model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# Version 2 files (no text edges, no final-clause n-grams) still load and predict as before.
+READABLE_VERSIONS = (2, 3)
 _ARRAYS = ("idf", "coef", "dense_coef", "intercept", "cal_a", "cal_b")
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -48,6 +52,7 @@ _PREPARE = str.maketrans(
         "\x0b": " ",
         "\x0c": " ",
         "\ufffe": " ",  # reserved: separates texts in a batch
+        **{chr(c): " " for c in range(0xFDD0, 0xFDF0)},  # reserved: the markers below
     }
 )
 # Characters beyond the Basic Multilingual Plane (emoji…) are folded into one, so that every
@@ -55,6 +60,13 @@ _PREPARE = str.maketrans(
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _MAX_N = 4
 _SEPARATOR = "\ufffe"
+# Markers (Unicode noncharacters, which `prepare` blanks out of any text): the start and end of a
+# text, framing it so that n-grams can tell 「太坑了」 at the end from the same words mid-text, and
+# the tag of a final-clause n-gram (`final_clause`), so 「恶心」 as the last word is its own feature.
+_START, _END, _ENDING = "\ufdd0", "\ufdd1", "\ufdd2"
+MARKERS = frozenset((_START, _END, _ENDING))
+# What ends a clause once a text is prepared (full-width punctuation is half-width by then).
+_CLAUSE_BREAKS = frozenset(",.!?;:。…~ ")
 
 
 class TextModel(Protocol):
@@ -78,7 +90,42 @@ def ngram_key(gram: str) -> int:
 
 def char_ngrams(text: str, max_n: int = _MAX_N) -> list[str]:
     """All character 1…max_n-grams of `prepare(text)`, with repeats (they are term counts)."""
+    return _grams(prepare(text), max_n)
+
+
+def text_grams(
+    text: str, max_n: int = _MAX_N, *, edges: bool = False, ending_chars: int = 0, ending_n: int = 2
+) -> list[str]:
+    """The terms a model sees in `text` (training's analyzer; the predictor finds the same keys).
+
+    The 1…max_n-grams of `prepare(text)`, framed by start and end markers with `edges`; with
+    `ending_chars`, also the 1…ending_n-grams of its final clause (`final_clause`), each tagged.
+    """
     s = prepare(text)
+    grams = _grams(_START + s + _END if edges else s, max_n)
+    if ending_chars:
+        grams += [_ENDING + g for g in _grams(final_clause(s, ending_chars), ending_n)]
+    return grams
+
+
+def final_clause(prepared: str, limit: int) -> str:
+    """The last clause of a prepared text (after its last 「，。！？」…, trailing ones ignored), at
+    most its last `limit` characters: where a post usually gives its verdict (…，太坑了！)."""
+    start, end = _final_span(prepared, limit)
+    return prepared[start:end]
+
+
+def _final_span(prepared: str, limit: int) -> tuple[int, int]:
+    end = len(prepared)
+    while end and prepared[end - 1] in _CLAUSE_BREAKS:
+        end -= 1
+    start, floor = end, max(0, end - limit)
+    while start > floor and prepared[start - 1] not in _CLAUSE_BREAKS:
+        start -= 1
+    return start, end
+
+
+def _grams(s: str, max_n: int) -> list[str]:
     grams = list(s)
     longer: Sequence[str] = s
     for n in range(2, max_n + 1):
@@ -109,7 +156,9 @@ class LinearTextModel:
 
     With two labels there is one scorer (for `labels[1]`); otherwise one per label. Each scorer
     weighs the n-grams (`coef`) and the cue features named in `meta["dense_features"]`
-    (`dense_coef`, applied to the features times `meta["dense_scale"]`).
+    (`dense_coef`, applied to the features times `meta["dense_scale"]`). With
+    `meta["text_edges"]` the n-grams are taken from the text between start and end markers, and
+    with `meta["ending_chars"]` the tagged final-clause n-grams are added (`text_grams`).
     """
 
     meta: dict[str, Any]
@@ -121,9 +170,19 @@ class LinearTextModel:
     cal_a: npt.NDArray[np.float64]
     cal_b: npt.NDArray[np.float64]
     _cal: list[tuple[float, float]] = field(init=False, repr=False)
+    _edges: bool = field(init=False, repr=False)
+    _ending: tuple[int, int] = field(init=False, repr=False)
+    _tags: list[Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        import numpy as np
+
         self._cal = list(zip(self.cal_a.tolist(), self.cal_b.tolist(), strict=True))
+        # Absent from version-2 files: plain n-grams only.
+        self._edges = bool(self.meta.get("text_edges", False))
+        self._ending = (int(self.meta.get("ending_chars", 0)), int(self.meta.get("ending_n", 0)))
+        # What the ending tag adds to the key of a 1-, 2-… gram (`_ending_keys`).
+        self._tags = [np.uint64(ord(_ENDING) << (16 * n)) for n in range(1, self._ending[1] + 1)]
 
     @property
     def labels(self) -> list[str]:
@@ -154,7 +213,8 @@ class LinearTextModel:
 
         Vectorised over the whole batch: the texts are joined with a separator that no n-gram of
         the vocabulary contains, every n-gram becomes a 64-bit key (`ngram_key`), and keys are
-        found in the sorted vocabulary by binary search. Python work per text is one `prepare()`.
+        found in the sorted vocabulary by binary search. Python work per text is one `prepare()`
+        (and one `final_clause` for a model with final-clause features).
         """
         import numpy as np
 
@@ -162,6 +222,9 @@ class LinearTextModel:
         if len(texts) == 1:
             return self._single_scores(texts, prepared)
         doc, feat = self._hits(prepared)
+        if self._ending[0]:
+            tail_doc, tail_feat = self._ending_hits(prepared)
+            doc, feat = np.concatenate((doc, tail_doc)), np.concatenate((feat, tail_feat))
         # Run-length count of each (text, feature) pair = term frequency.
         pair = np.sort(doc * len(self.idf) + feat)
         first = np.flatnonzero(pair[1:] != pair[:-1]) + 1
@@ -182,7 +245,22 @@ class LinearTextModel:
         once each, in ascending order, which gives the same features in the same order."""
         import numpy as np
 
-        keys: npt.NDArray[np.uint64] = _gram_keys(prepared[0], int(self.meta["max_n"]))
+        text = _START + prepared[0] + _END if self._edges else prepared[0]
+        max_n = int(self.meta["max_n"])
+        keys, _, lengths = _gram_keys(text, max_n, with_parts=True)
+        limit, ending_n = self._ending
+        if limit and ending_n <= max_n:
+            # The final clause's n-grams are already among the text's: slice their keys, add the tag.
+            start, end = _final_span(prepared[0], limit)
+            if end > start:
+                start, end = start + self._edges, end + self._edges  # past the start marker
+                tagged, first = [keys], 0
+                for n in range(ending_n):  # n + 1-grams (an empty slice when the clause is shorter)
+                    tagged.append(keys[first + start : first + end - n] | self._tags[n])
+                    first += lengths[n]
+                keys = np.concatenate(tagged)
+        elif limit:
+            keys = np.concatenate((keys, _ending_keys(final_clause(prepared[0], limit), ending_n)))
         grams, counts = np.unique(keys, return_counts=True)
         pos = np.minimum(self.keys.searchsorted(grams), len(self.keys) - 1)
         found = self.keys[pos] == grams
@@ -205,13 +283,29 @@ class LinearTextModel:
 
     def _hits(self, prepared: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """(text number, feature number) of every n-gram occurrence found in the vocabulary."""
+        if self._edges:
+            joined = _SEPARATOR.join(_START + p + _END for p in prepared)
+        else:
+            joined = _SEPARATOR.join(prepared)
+        keys, chars, lengths = _gram_keys(joined, int(self.meta["max_n"]), with_parts=True)
+        return self._lookup(keys, chars, lengths, len(prepared))
+
+    def _ending_hits(self, prepared: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(text number, feature number) of every tagged final-clause n-gram found."""
+        limit, max_n = self._ending
+        joined = _SEPARATOR.join(final_clause(p, limit) for p in prepared)
+        keys, chars, lengths = _ending_keys(joined, max_n, with_parts=True)
+        return self._lookup(keys, chars, lengths, len(prepared))
+
+    def _lookup(
+        self, keys: Any, chars: Any, lengths: list[int], n_texts: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Keys of a separator-joined batch → (text number, feature number) of those found."""
         import numpy as np
 
-        joined = _SEPARATOR.join(prepared)
-        keys, chars, lengths = _gram_keys(joined, int(self.meta["max_n"]), with_parts=True)
         pos = np.minimum(self.keys.searchsorted(keys), len(self.keys) - 1)
         found = self.keys[pos] == keys
-        if len(prepared) == 1:
+        if n_texts == 1:
             return np.zeros(int(found.sum()), dtype=np.int64), pos[found].astype(np.int64)
         breaks = np.cumsum(chars == ord(_SEPARATOR))  # separators up to each position
         doc = np.concatenate([breaks[:size] for size in lengths])
@@ -244,6 +338,19 @@ def _gram_keys(text: str, max_n: int, *, with_parts: bool = False) -> Any:
         parts.append((parts[-1][:-1] << np.uint64(16)) | chars[n - 1 :])
     keys = np.concatenate(parts)
     return (keys, chars, [len(p) for p in parts]) if with_parts else keys
+
+
+def _ending_keys(text: str, max_n: int, *, with_parts: bool = False) -> Any:
+    """`_gram_keys` of the 1…max_n-grams of a final clause, each with the ending tag in front
+    (the key of `_ENDING + gram`; at most 3 characters, so it still fits 64 bits)."""
+    import numpy as np
+
+    keys, chars, lengths = _gram_keys(text, max_n, with_parts=True)
+    tags = np.repeat(
+        np.array([ord(_ENDING) << (16 * n) for n in range(1, max_n + 1)], dtype=np.uint64), lengths
+    )
+    keys = keys | tags
+    return (keys, chars, lengths) if with_parts else keys
 
 
 def save_model(path: str, meta: Mapping[str, Any], arrays: Mapping[str, Any]) -> None:
@@ -309,10 +416,9 @@ def _check_meta(meta: Any) -> None:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError("不是 kesu 模型文件（缺少格式标记）")
     version = meta.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ValueError(
-            f"模型格式版本为 {version}，本程序只能读取版本 {FORMAT_VERSION}；请用 kesu train 重新训练"
-        )
+    if version not in READABLE_VERSIONS:
+        readable = "、".join(str(v) for v in READABLE_VERSIONS)
+        raise ValueError(f"模型格式版本为 {version}，本程序只能读取版本 {readable}；请用 kesu train 重新训练")
     labels = meta.get("labels")
     if not isinstance(labels, list) or len(labels) < 2:
         raise ValueError("模型文件已损坏：标签列表缺失")
@@ -331,6 +437,15 @@ def _check_meta(meta: Any) -> None:
         raise ValueError("模型训练时所用的线索词表与当前引擎不一致；请用 kesu train 重新训练")
     if not isinstance(dense, list) or not isinstance(meta.get("dense_scale"), int | float):
         raise ValueError("模型文件已损坏：线索特征说明缺失")
+    if version >= 3:
+        ending, ending_n = meta.get("ending_chars"), meta.get("ending_n")
+        if (
+            not isinstance(meta.get("text_edges"), bool)
+            or not isinstance(ending, int)
+            or ending < 0
+            or (ending and ending_n not in range(1, _MAX_N))  # tag + n-gram must fit 64 bits
+        ):
+            raise ValueError("模型文件已损坏：首尾与末句特征说明无效")
 
 
 def _check_shapes(model: LinearTextModel) -> None:

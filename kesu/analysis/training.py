@@ -1,10 +1,16 @@
 """`kesu train`: read labelled complaints, cross-validate, fit and save a text classifier.
 
-The recipe (see docs/decisions/0002-model-format.md): character 1–4-gram TF-IDF with sublinear
-term frequency, next to the engine's own cue counts (`cue_features.py`) at a weight chosen by an
-inner cross-validation on the training data (none, when they do not help: topic labels), a linear SVM with balanced class weights, and sigmoid (Platt) calibration fitted
-on cross-validated scores. The model is exported to the numpy-only format of `models.py`, and the
-cross-validation scores that exported predictor, so the report describes the shipped model.
+The recipe (see docs/decisions/0002-model-format.md and 0007-tone-features.md): character
+1–3-gram TF-IDF with sublinear term frequency; then one choice made by an inner cross-validation
+on the training data only, between the n-grams alone (what topic labels need) and the n-grams
+plus the "tone" features: the text framed by start and end markers, the tagged 1–2-grams of its
+final clause (its last ≤ 10 characters after the last 「，。！？」), and the engine's own cue counts
+(`cue_features.py`) at weight 2 — how a text says things, which decides emotion and complaint
+labels. Then a linear SVM with balanced class weights, and sigmoid (Platt) calibration fitted on
+cross-validated scores; the label is the sign / argmax of the class-weighted score (a decision
+threshold tuned by inner cross-validation was measured and made things worse). The model is
+exported to the numpy-only format of `models.py`, and the cross-validation scores that exported
+predictor, so the report describes the shipped model.
 
 scikit-learn is imported here only, never at analysis time.
 """
@@ -25,11 +31,12 @@ from kesu.analysis.cue_features import cue_matrix, feature_names
 from kesu.analysis.models import (
     FORMAT,
     FORMAT_VERSION,
+    MARKERS,
     LinearTextModel,
-    char_ngrams,
     ngram_key,
     prepare,
     save_model,
+    text_grams,
 )
 
 MIN_PER_LABEL = 5  # below this a label cannot be both cross-validated and calibrated
@@ -46,7 +53,7 @@ class TrainingError(Exception):
 class Recipe:
     """The training settings; defaults are the recipe measured by `make eval`."""
 
-    max_n: int = 4
+    max_n: int = 3  # 1–4-grams until ADR 0007: no more accurate, twice the vocabulary
     min_df: int = 2
     c: float = 0.5
     balanced: bool = True
@@ -56,16 +63,27 @@ class Recipe:
     # training set by inner cross-validation. 2.0 was fixed on seed 1 of `make eval`.
     cue_scales: tuple[float, ...] = (0.0, 2.0)
     cue_folds: int = 3
+    # The rest of the tone features, taken together with the cues (weight > 0) and never without:
+    # start/end markers around the text, and the 1…ending_n-grams of its final clause, at most
+    # ending_chars long (0 = no final-clause features). 10 and 2 were fixed on seeds 1–3.
+    ending_chars: int = 10
+    ending_n: int = 2
 
     def describe(self) -> str:
         weights = "balanced" if self.balanced else "unweighted"
         scales = "/".join(f"{s:g}" for s in self.cue_scales)
-        cues = (
-            f" + {len(feature_names())} engine cue counts (weight {scales}, chosen by "
+        ending = (
+            f"final-clause 1-{self.ending_n}-grams (≤{self.ending_chars} chars) + "
+            if self.ending_chars
+            else ""
+        )
+        tone = (
+            f" + tone features if they help: text start/end markers + {ending}"
+            f"{len(feature_names())} engine cue counts (cue weight {scales}, chosen by "
             f"{self.cue_folds}-fold inner CV macro-F1)"
         )
         return (
-            f"char 1-{self.max_n}-gram tf-idf (sublinear, min_df={self.min_df}){cues} + "
+            f"char 1-{self.max_n}-gram tf-idf (sublinear, min_df={self.min_df}){tone} + "
             f"LinearSVC(C={self.c}, {weights}) + sigmoid calibration ({self.calibration_folds}-fold)"
         )
 
@@ -147,22 +165,38 @@ def fit(texts: Sequence[str], labels: Sequence[str], recipe: Recipe | None = Non
     from sklearn.svm import LinearSVC
 
     recipe = recipe or Recipe()
+    # One vectorizer for both candidates: plain n-grams keep the document frequencies and idf
+    # they would have alone; the tone candidate adds the marked ones (see `text_grams`).
     vectorizer = TfidfVectorizer(
-        analyzer=partial(char_ngrams, max_n=recipe.max_n),
+        analyzer=partial(
+            text_grams,
+            max_n=recipe.max_n,
+            edges=True,
+            ending_chars=recipe.ending_chars,
+            ending_n=recipe.ending_n,
+        ),
         min_df=recipe.min_df if len(texts) >= 50 else 1,
         sublinear_tf=True,
+        norm=None,  # normalised per candidate (`features`)
     )
-    ngrams = vectorizer.fit_transform(texts)
-    scale = choose_cue_scale(ngrams, texts, labels, recipe)
+    raw = vectorizer.fit_transform(texts)
+    terms = vectorizer.get_feature_names_out().tolist()
+    plain = [i for i, t in enumerate(terms) if not MARKERS.intersection(t)]
+    cues = cue_array(texts) if any(recipe.cue_scales) else None
+    scale = choose_cue_scale(raw, plain, cues, labels, recipe)
     svm = LinearSVC(C=recipe.c, class_weight="balanced" if recipe.balanced else None, random_state=0)
     folds = max(2, min(recipe.calibration_folds, min(Counter(labels).values())))
     calibrated = CalibratedClassifierCV(svm, method="sigmoid", cv=folds, ensemble=False)
-    calibrated.fit(with_cues(ngrams, texts, scale), list(labels))
-    return _export(vectorizer, calibrated, recipe, scale)
+    calibrated.fit(features(raw, plain, cues, scale), list(labels))
+    kept = list(range(len(terms))) if scale else plain
+    return _export([terms[i] for i in kept], vectorizer.idf_[kept], calibrated, recipe, scale)
 
 
-def choose_cue_scale(ngrams: Any, texts: Sequence[str], labels: Sequence[str], recipe: Recipe) -> float:
-    """The candidate cue weight with the best inner cross-validated macro-F1 (the smaller on a tie).
+def choose_cue_scale(
+    raw: Any, plain: Sequence[int], cues: Any, labels: Sequence[str], recipe: Recipe
+) -> float:
+    """The candidate cue weight with the best inner cross-validated macro-F1 (the smaller on a tie);
+    a weight above 0 brings the other tone features too (`features`).
 
     Only the training texts are used (at `make eval`, never the outer test fold).
     """
@@ -178,27 +212,42 @@ def choose_cue_scale(ngrams: Any, texts: Sequence[str], labels: Sequence[str], r
     svm = LinearSVC(C=recipe.c, class_weight="balanced" if recipe.balanced else None, random_state=0)
     scored = []
     for scale in candidates:
-        guess = cross_val_predict(svm, with_cues(ngrams, texts, scale), list(labels), cv=splitter)
+        guess = cross_val_predict(svm, features(raw, plain, cues, scale), list(labels), cv=splitter)
         scored.append((float(f1_score(list(labels), guess, average="macro")), -scale))
     return -max(scored)[1]
 
 
-def with_cues(x: Any, texts: Sequence[str], scale: float) -> Any:
-    """The n-gram matrix `x` with the cue features times `scale` appended as extra columns."""
+def cue_array(texts: Sequence[str]) -> Any:
+    """The cue features of every text (rows in order), as a dense array."""
     import numpy as np
+
+    return np.array(cue_matrix(texts, [prepare(t) for t in texts]), dtype=np.float64)
+
+
+def features(raw: Any, plain: Sequence[int], cues: Any, scale: float) -> Any:
+    """The training matrix of one candidate, from raw (unnormalised) tf-idf columns: with `scale`
+    0 the plain n-gram columns alone, L2-normalised; otherwise every column (the marked ones
+    too), L2-normalised, with the cue features times `scale` appended."""
+    from sklearn.preprocessing import normalize
+
+    if not scale:
+        return normalize(raw[:, list(plain)])
+    return with_cues(normalize(raw), cues, scale)
+
+
+def with_cues(x: Any, cues: Any, scale: float) -> Any:
+    """The n-gram matrix `x` with the cue features (`cue_array`) times `scale` appended as columns."""
     from scipy import sparse
 
     if not scale:
         return x
-    dense = np.array(cue_matrix(texts, [prepare(t) for t in texts]), dtype=np.float64) * scale
-    return sparse.hstack([x, sparse.csr_matrix(dense)], format="csr")
+    return sparse.hstack([x, sparse.csr_matrix(cues * scale)], format="csr")
 
 
-def _export(vectorizer: Any, calibrated: Any, recipe: Recipe, scale: float) -> LinearTextModel:
+def _export(terms: list[str], idf: Any, calibrated: Any, recipe: Recipe, scale: float) -> LinearTextModel:
     import numpy as np
 
     inner = calibrated.calibrated_classifiers_[0]
-    terms = vectorizer.get_feature_names_out().tolist()
     coef = np.asarray(inner.estimator.coef_, dtype=np.float64)
     dense_names = feature_names() if scale else []
     meta = {
@@ -208,6 +257,9 @@ def _export(vectorizer: Any, calibrated: Any, recipe: Recipe, scale: float) -> L
         "max_n": recipe.max_n,
         "dense_features": dense_names,
         "dense_scale": scale,
+        "text_edges": bool(scale),
+        "ending_chars": recipe.ending_chars if scale else 0,
+        "ending_n": recipe.ending_n if scale and recipe.ending_chars else 0,
         "bands": {"high": 0.9, "medium": 0.6},  # replaced by cross-validated thresholds in train()
     }
     keys = np.array([ngram_key(t) for t in terms], dtype=np.uint64)
@@ -215,7 +267,7 @@ def _export(vectorizer: Any, calibrated: Any, recipe: Recipe, scale: float) -> L
     return LinearTextModel(
         meta=meta,
         keys=keys[order],
-        idf=np.asarray(vectorizer.idf_, dtype=np.float64)[order],
+        idf=np.asarray(idf, dtype=np.float64)[order],
         coef=coef[:, : len(terms)][:, order],
         dense_coef=coef[:, len(terms) :],
         intercept=np.asarray(inner.estimator.intercept_, dtype=np.float64),

@@ -122,30 +122,53 @@ def test_batch_and_single_predictions_agree(trained: tuple[Path, dict[str, Any]]
     assert model.predict(texts) == [model.predict([t])[0] for t in texts]
 
 
-def test_exported_predictor_matches_scikit_learn(dataset: Path) -> None:
-    """The numpy-only predictor must give scikit-learn's own calibrated probabilities."""
+@pytest.mark.parametrize(
+    ("tone", "max_n"),
+    [(True, 3), (False, 3), (True, 1)],
+    # unigrams: the final clause's bigrams are not among the text's n-grams (another code path)
+    ids=["tone-features", "n-grams-only", "tone-unigrams"],
+)
+def test_exported_predictor_matches_scikit_learn(dataset: Path, tone: bool, max_n: int) -> None:
+    """The numpy-only predictor must give scikit-learn's own calibrated probabilities, one text at
+    a time and in a batch, with the tone features (markers, final clause, cues) and without."""
     from functools import partial
 
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
-    from kesu.analysis.models import char_ngrams
-    from kesu.analysis.training import Recipe, fit, with_cues
+    from kesu.analysis.models import char_ngrams, text_grams
+    from kesu.analysis.training import Recipe, cue_array, fit, with_cues
 
     texts, labels = read_dataset(str(dataset), "category")
-    recipe = Recipe(cue_scales=(2.0,))  # cues forced in, so their share of the score is checked
+    recipe = Recipe(cue_scales=(2.0,) if tone else (0.0,), max_n=max_n)  # forced either way
     ours = fit(texts, labels, recipe)
-    vec = TfidfVectorizer(
-        analyzer=partial(char_ngrams, max_n=recipe.max_n), min_df=recipe.min_df, sublinear_tf=True
-    )
+    assert ours.meta["text_edges"] is tone
+    assert ours.meta["ending_chars"] == (recipe.ending_chars if tone else 0)
+    if tone:
+        analyzer = partial(
+            text_grams,
+            max_n=recipe.max_n,
+            edges=True,
+            ending_chars=recipe.ending_chars,
+            ending_n=recipe.ending_n,
+        )
+    else:
+        analyzer = partial(char_ngrams, max_n=recipe.max_n)
+    vec = TfidfVectorizer(analyzer=analyzer, min_df=recipe.min_df, sublinear_tf=True)
     svm = LinearSVC(C=recipe.c, class_weight="balanced", random_state=0)
     cal = CalibratedClassifierCV(svm, method="sigmoid", cv=recipe.calibration_folds, ensemble=False)
     scale = ours.meta["dense_scale"]
-    cal.fit(with_cues(vec.fit_transform(texts), texts, scale), labels)
-    new = list(NEW_TEXTS.values())
-    expected = cal.predict_proba(with_cues(vec.transform(new), new, scale))
-    got = np.array([ours.calibrate(row) for row in ours.scores(new).tolist()])
+    cal.fit(with_cues(vec.fit_transform(texts), cue_array(texts), scale), labels)
+    # final clauses the training texts also end with (their tagged n-grams are in the vocabulary)
+    # (the last: an 11-character final clause, whose 10-character cap starts at 希)
+    endings = ["额度突然被降，太气人了", "经常断网，请给个说法。", "理赔被拒了，我希望尽快解决了吧好吗"]
+    new = [*NEW_TEXTS.values(), *endings, "宽带断网。客服让我重启路由器！！", "？", "信用卡，，"]
+    expected = cal.predict_proba(with_cues(vec.transform(new), cue_array(new), scale))
+    batch = ours.scores(new)
+    single = np.vstack([ours.scores([t]) for t in new])
+    assert np.allclose(batch, single, atol=1e-9)
+    got = np.array([ours.calibrate(row) for row in batch.tolist()])
     assert np.allclose(got, expected, atol=1e-6)
 
 
@@ -252,6 +275,9 @@ _META_EDITS: dict[str, dict[str, Any]] = {
     # trained with another engine's cue tables: its cue weights would point at the wrong cues
     "foreign-cues": {"dense_features": ["emotion:anger:骂人词", "length"]},
     "no-cue-list": {"dense_features": None},
+    # a tagged 4-gram would not fit a 64-bit key
+    "bad-ending": {"ending_chars": 10, "ending_n": 4},
+    "no-edge-flag": {"text_edges": None},
 }
 
 
@@ -285,6 +311,8 @@ def _corrupt(model: Path, tmp_path: Path, how: str) -> Path:
         ("version-1", "版本为 1，"),
         ("foreign-cues", "线索词表与当前引擎不一致"),
         ("no-cue-list", "线索特征说明缺失"),
+        ("bad-ending", "首尾与末句特征说明无效"),
+        ("no-edge-flag", "首尾与末句特征说明无效"),
     ],
 )
 def test_corrupt_or_foreign_model_is_refused(
@@ -381,6 +409,101 @@ def test_cue_weight_is_chosen_and_recorded(trained: tuple[Path, dict[str, Any]])
     names = feature_names() if chosen else []
     assert model.meta["dense_features"] == names
     assert model.dense_coef.shape == (len(model.labels), len(names))
+    # the other tone features come with the cues and only with them
+    assert model.meta["text_edges"] is bool(chosen)
+    assert model.meta["ending_chars"] == (Recipe().ending_chars if chosen else 0)
+
+
+def test_topic_labels_get_plain_n_grams_only(trained: tuple[Path, dict[str, Any]]) -> None:
+    """Three topics told apart by their words: inner CV leaves out the tone features, so the model
+    holds no marked n-gram and costs at prediction what a model without them cost."""
+    from kesu.analysis.models import MARKERS
+
+    model = load_model(str(trained[0]))
+    assert model.meta["dense_scale"] == 0 and not model.meta["text_edges"]
+    assert model.meta["ending_chars"] == 0
+    chars = {(int(k) >> shift) & 0xFFFF for k in model.keys.tolist() for shift in (0, 16, 32, 48)}
+    assert not chars & {ord(m) for m in MARKERS}
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "clause"),
+    [
+        ("建设银行提额很慢的，恶心！！", 10, "恶心"),
+        ("问了客服。说要等通知…", 10, "说要等通知"),
+        ("一句没有任何标点而且很长很长的话", 5, "很长很长的话"[-5:]),
+        ("网点排队两小时 服务太差", 10, "服务太差"),
+        ("！！？", 10, ""),
+        ("", 10, ""),
+    ],
+)
+def test_final_clause_is_the_last_clause_capped(text: str, limit: int, clause: str) -> None:
+    from kesu.analysis.models import final_clause, prepare
+
+    assert final_clause(prepare(text), limit) == clause
+
+
+def test_text_grams_frame_the_text_and_tag_its_final_clause() -> None:
+    from kesu.analysis.models import MARKERS, char_ngrams, text_grams
+
+    plain = char_ngrams("太慢了，恶心", 3)
+    grams = text_grams("太慢了，恶心", 3, edges=True, ending_chars=10, ending_n=2)
+    # the plain n-grams are all still there, with the same counts
+    assert sorted(g for g in grams if not MARKERS.intersection(g)) == sorted(plain)
+    start, end, tag = sorted(MARKERS)
+    assert f"{start}太慢" in grams and f"恶心{end}" in grams
+    assert sorted(g[1:] for g in grams if g.startswith(tag)) == sorted(["恶", "心", "恶心"])
+    assert text_grams("太慢了，恶心", 3) == plain
+
+
+def _ending_set(n: int) -> tuple[list[str], list[str]]:
+    """Posts naming two verdicts, a passing one and a final one; only the final one is the label.
+    Every verdict word turns up as often in both places, followed by the same particles."""
+    rng = random.Random(5)
+    topics = ["信用卡额度", "房贷审批", "理财到期", "网点排队", "手机银行", "分期手续费", "储蓄卡"]
+    words, bad = ["慢", "难", "贵", "快", "好", "省"], {"慢", "难", "贵"}
+    fillers = ["后来问了客服", "又去了一趟网点", "朋友说都这样", "上周打了电话", "看了一下账单"]
+    particles = ["啊", "呀", "了", "", "哈"]
+    texts, labels = [], []
+    for _ in range(n):
+        first, last = rng.choice(words), rng.choice(words)
+        texts.append(
+            f"{rng.choice(topics)}真{first}{rng.choice(particles)}，{rng.choice(fillers)}，"
+            f"真{last}{rng.choice(particles)}{rng.choice(['', '！', '。'])}"
+        )
+        labels.append("negative" if last in bad else "other")
+    return texts, labels
+
+
+def test_final_clause_features_learn_a_verdict_given_at_the_end() -> None:
+    from kesu.analysis.training import cross_validate, metrics
+
+    texts, labels = _ending_set(100)
+    assert fit(texts, labels).meta["ending_chars"] == Recipe().ending_chars  # chosen by inner CV
+    f1 = {}
+    for name, recipe in [("ending", Recipe()), ("no ending", Recipe(ending_chars=0))]:
+        predicted, _ = cross_validate(texts, labels, 5, recipe)
+        f1[name] = metrics(labels, predicted)["labels"]["negative"]["f1"]
+    assert f1["ending"] >= f1["no ending"] + 0.05, f1
+
+
+def test_version_2_model_still_loads_and_predicts_the_same(
+    trained: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """A model saved before the tone features (format version 2) needs no retraining."""
+    with np.load(trained[0], allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    meta = json.loads(arrays["meta"].tobytes())
+    assert not meta["text_edges"]  # a topic model: what a version-2 file held
+    for key in ("text_edges", "ending_chars", "ending_n"):
+        del meta[key]
+    meta["format_version"] = 2
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    old = tmp_path / "v2.npz"
+    with open(old, "wb") as fh:
+        np.savez(fh, **arrays)
+    texts = list(NEW_TEXTS.values())
+    assert load_model(str(old)).predict(texts) == load_model(str(trained[0])).predict(texts)
 
 
 def _mood_set(n: int) -> tuple[list[str], list[str]]:
