@@ -110,7 +110,7 @@ class Doc:
     # Bounds already computed, by position: detectors ask about the same hits again and again.
     _clauses: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
     _sentences: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
-    # Results that several detectors ask for (customer cues, times), computed once per complaint.
+    # Results that several detectors ask for (the customer cues), computed once per complaint.
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def span(self, start: int, end: int) -> Span:

@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 from kesu.analysis.context import hypothetical, third_party
 from kesu.analysis.doc import Doc
 from kesu.analysis.lexicon import Hit, TermMatcher, entries, load_table
-from kesu.analysis.scan import NORM_INDEX, LiteralIndex, may_match_in, required_literals
+from kesu.analysis.scan import NORM_INDEX, LiteralGate, LiteralIndex, may_match_in
 from kesu.analysis.types import Emotion, Span
 
 ABUSIVE_LABELS = ("骂人词", "贬损词")
@@ -90,22 +90,18 @@ class CueMatcher(Generic[P]):
         self, literal: list[tuple[str, P]], patterns: list[tuple[str, P]], *, index: LiteralIndex = NORM_INDEX
     ) -> None:
         self._literal = TermMatcher(literal, index=index)
-        self._index = index
-        self._patterns = [
-            (re.compile(p), payload, frozenset(required_literals(p))) for p, payload in patterns
-        ]
-        anchors = set().union(*(needs for _, _, needs in self._patterns))
-        self._anchor_owner = index.add(anchors) if anchors else 0
+        self._patterns = [(re.compile(p), payload) for p, payload in patterns]
+        self._gate = LiteralGate((p for p, _ in patterns), index)
 
     def finditer(self, text: str) -> list[Hit[P]]:
         hits = list(self._literal.finditer(text))
         if not self._patterns:
             return hits
-        present = set(self._index.find(text).words(self._anchor_owner)) if self._anchor_owner else set()
+        present, needs = self._gate.present(text), self._gate.needs
         extra = [
             Hit(m.start(), m.end(), m.group(), payload)
-            for regex, payload, needs in self._patterns
-            if not needs or not present.isdisjoint(needs)
+            for (regex, payload), need in zip(self._patterns, needs, strict=True)
+            if not need or not present.isdisjoint(need)  # LiteralGate.passes, inlined
             for m in regex.finditer(text)
         ]
         return _without_overlaps(hits + extra) if extra else hits

@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
-from kesu.analysis.scan import NORM_INDEX, LiteralIndex, match_prefixes, required_literals
+from kesu.analysis.scan import NORM_INDEX, LiteralGate, LiteralIndex, match_prefixes
 
 T = TypeVar("T")
 _lock = threading.Lock()
@@ -67,7 +67,7 @@ class TermMatcher(Generic[T]):
     term is looked up there, a regex term is tried only where one of its literal prefixes
     occurs. A regex term without a usable prefix (a leading digit class) is tried where one look-ahead
     scan for it says it matches; and a regex term is tried only when one of the literals every
-    match of it contains (`scan.required_literals`) occurs in the text.
+    match of it contains occurs in the text (`scan.LiteralGate`).
     """
 
     def __init__(
@@ -80,10 +80,7 @@ class TermMatcher(Generic[T]):
         self._compiled: list[tuple[re.Pattern[str], T]] = []
         self._by_prefix: dict[str, tuple[int, ...]] = {}
         self._starts: list[tuple[int, re.Pattern[str]]] = []  # terms without prefixes
-        # Per regex term, literals one of which every match contains (empty: none known); a
-        # term is tried only when one of them occurs somewhere in the text.
-        self._required: list[frozenset[str]] = []
-        self._required_owner = 0
+        self._gate: LiteralGate | None = None  # regex terms: tried only when they can match
         if not pairs:
             return
         if not regex:
@@ -103,9 +100,7 @@ class TermMatcher(Generic[T]):
                 by_prefix.setdefault(prefix, []).append(i)
         self._by_prefix = {p: tuple(ids) for p, ids in by_prefix.items()}
         self._owner = index.add(self._by_prefix)
-        self._required = [frozenset(required_literals(pattern)) for pattern, _ in pairs]
-        anchors = set().union(*self._required)
-        self._required_owner = index.add(anchors) if anchors else 0
+        self._gate = LiteralGate((pattern for pattern, _ in pairs), index)
 
     def may_match(self, text: str) -> bool:
         """False when no term can occur in `text` (a cheap look at the shared scan)."""
@@ -156,12 +151,13 @@ class TermMatcher(Generic[T]):
         if not present and not self._starts:
             return
         candidates: dict[int, list[int]] = {}
-        by_prefix, required = self._by_prefix, self._required
-        anchors = set(found.words(self._required_owner)) if self._required_owner else set()
+        by_prefix, gate = self._by_prefix, self._gate
+        assert gate is not None
+        anchors, needs = gate.present(text), gate.needs
         at_ = found.at
         for prefix in present:
-            # Terms of this prefix that can match: each needs one of its literals in the text.
-            terms = [i for i in by_prefix[prefix] if not required[i] or not anchors.isdisjoint(required[i])]
+            # Terms of this prefix that can match (`LiteralGate.passes`, inlined: the hot loop).
+            terms = [i for i in by_prefix[prefix] if not needs[i] or not anchors.isdisjoint(needs[i])]
             if not terms:
                 continue
             for at in at_[prefix]:
@@ -171,7 +167,7 @@ class TermMatcher(Generic[T]):
                 else:
                     listed.extend(terms)  # disjoint: a term's prefixes never nest
         for i, starts in self._starts:
-            if required[i] and anchors.isdisjoint(required[i]):
+            if not gate.passes(i, anchors):
                 continue
             for opening in starts.finditer(text):
                 candidates.setdefault(opening.start(), []).append(i)

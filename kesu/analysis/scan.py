@@ -362,6 +362,30 @@ def required_literals(pattern: str) -> tuple[str, ...]:
     return tuple(sorted(_best(sets), key=len, reverse=True)) if sets else ()
 
 
+class LiteralGate:
+    """For a list of expressions, the literals one of which every match of each contains
+    (`required_literals`), registered in a shared index: `passes(i, present(text))` tells, with
+    a set operation on that text's scan, whether expression `i` can match at all (hot loops
+    write the same test inline)."""
+
+    __slots__ = ("_index", "_owner", "needs")
+
+    def __init__(self, patterns: Iterable[str], index: LiteralIndex) -> None:
+        self.needs = [frozenset(required_literals(p)) for p in patterns]
+        words = set().union(*self.needs)
+        self._index = index
+        self._owner = index.add(words) if words else 0
+
+    def present(self, text: str) -> set[str]:
+        """The gate's literals that occur in `text` (from the shared scan)."""
+        return set(self._index.find(text).words(self._owner)) if self._owner else set()
+
+    def passes(self, i: int, present: set[str]) -> bool:
+        """Whether expression `i` can match a text whose `present` literals are given."""
+        needs = self.needs[i]
+        return not needs or not present.isdisjoint(needs)
+
+
 _GATES: dict[re.Pattern[str], frozenset[str]] = {}
 
 

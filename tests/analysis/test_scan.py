@@ -104,8 +104,9 @@ def test_emotion_patterns_find_what_they_find_ungated() -> None:
     """The cue matcher runs an expression only when its literals occur; it must lose no hit."""
     gated = emotion._matcher()
     ungated = copy.copy(gated)
-    ungated._patterns = [(regex, payload, frozenset()) for regex, payload, _ in gated._patterns]
-    assert any(needs for _, _, needs in gated._patterns)
+    ungated._gate = copy.copy(gated._gate)
+    ungated._gate.needs = [frozenset() for _ in gated._gate.needs]
+    assert any(gated._gate.needs)
     for text in TEXTS:
         got = [(h.start, h.end, h.text) for h in gated.finditer(text)]
         assert got == [(h.start, h.end, h.text) for h in ungated.finditer(text)], text
