@@ -67,11 +67,21 @@ _CN_UNITS = {
 _APPROX = "多余几"
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CN = "".join(_CN_DIGITS)
+_UNITS = "".join(_CN_UNITS)
+# A run of digits and numerals, then an optional k/w; never the tail of a longer run, nor the
+# decimals of 3.5 or the thousands of 1,280. The straightforward form,
+#   (?<![\d{_CN}{_UNITS}])(?<!\d[.,])(?:{_ARABIC}|[{_CN}十拾])(?:{_ARABIC}|[{_CN}{_UNITS}{_APPROX}])*…
+# opens with look-behinds, which `re` tries at every character. This form matches the same and
+# opens with a plain character class, so `re` skips in C to the next digit or numeral (four times
+# cheaper): the look-behinds come after that first character, one character wider, and an Arabic
+# number goes on from its first digit ({_ARABIC} with one digit fewer).
 _RUN = re.compile(
-    rf"(?<![\d{_CN}{''.join(_CN_UNITS)}])(?<!\d[.,])(?:{_ARABIC}|[{_CN}十拾])(?:{_ARABIC}|[{_CN}{''.join(_CN_UNITS)}{_APPROX}])*"
+    rf"[\d{_CN}十拾](?<![\d{_CN}{_UNITS}].)(?<!\d[.,].)"
+    rf"(?:(?<=\d)(?:\d{{0,2}}(?:,\d{{3}})+|\d*)(?:\.\d+)?|(?<!\d))"
+    rf"(?:{_ARABIC}|[{_CN}{_UNITS}{_APPROX}])*"
     r"(?:\s?[kw](?![a-z])\d?)?"
 )
-_TOKEN = re.compile(rf"{_ARABIC}|[{_CN}{''.join(_CN_UNITS)}{_APPROX}kw]")
+_TOKEN = re.compile(rf"{_ARABIC}|[{_CN}{_UNITS}{_APPROX}kw]")
 _SPACE = re.compile(r"\s?")
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Generic, TypeVar
 
 from kesu.analysis.context import hypothetical, third_party
@@ -64,6 +65,9 @@ class _Punct:
     regex: re.Pattern[str]
     needs: str
     on_original: bool  # capitals are lower-cased in Doc.norm, so they are read in Doc.text
+    # Where a match can start (`_STARTS` below), given the text as lanes and its length; None:
+    # anywhere, the expression scans the text itself.
+    starts: Callable[[int, int], int] | None = None
 
 
 @dataclass
@@ -133,6 +137,100 @@ def _matcher() -> CueMatcher[_Cue]:
     return CueMatcher(literal, patterns)
 
 
+# Faster spellings of punctuation patterns of data/emotion.toml, which cue_features reads too (so
+# the table keeps the plain form). Each finds exactly what its plain form finds (test_emotion),
+# but opens with a plain character or class, so that `re` skips in C to the next place a match
+# can start instead of trying the leading look-arounds at every character: they move after the
+# first character, one character wider. `(?<!(?=ATM|…)[A-Z])` steps back over the first capital
+# to look ahead from it.
+_ACRONYMS = "ATM|APP|VIP|POS|ETC|USB|SIM|PIN|CEO|LPR|ETF|IPO|APR|KYC|OTP|SMS|GPS|WIFI|NFC|PDF|CVV|QR|VPN|CBD|ICU|PPT|EMS|DNA|GDP"
+_FASTER = {
+    r"\?+!+|!+\?+": r"[?!](?:(?<=\?)\?*!+|(?<=!)!*\?+)",
+    r"(?<!!)!(?!!)": r"!(?<!!!)(?!!)",
+    rf"(?<![A-Za-z])(?!(?:{_ACRONYMS})(?![A-Za-z]))[A-Z]{{3,}}(?![A-Za-z])": (
+        rf"[A-Z](?<![A-Za-z][A-Z])(?<!(?=(?:{_ACRONYMS})(?![A-Za-z]))[A-Z])[A-Z]{{2,}}(?![A-Za-z])"
+    ),
+}
+
+
+# ---------------------------------------------------------------- repeated characters and words
+
+# 重复字 (啊啊啊) and 重复强调 (四天！四天！) use back-references, which `re` tries at every
+# character: they were the two costliest scans of the module. A match can only start where
+# characters repeat, and integer arithmetic finds those places in the whole text at once:
+# character i is lane i (bits 32i to 32i+31) of one integer, a shift by k lanes lines every
+# character up with the one k places on, and a lane of their XOR is zero where the two are equal.
+# The expression is then tried at those places only, which finds exactly what its scan finds
+# (test_emotion). Code points are below 2**21, so adding 2**31 - 1 to a lane sets its top bit
+# unless the lane is zero, and never carries into the next lane.
+
+
+def _as_lanes(text: str) -> int:
+    """`text` as one integer, character i in lane i."""
+    return int.from_bytes(text.encode("utf-32-le", "surrogatepass"), "little")
+
+
+@lru_cache(maxsize=32)
+def _lane_constants(blocks: int) -> tuple[int, int, int, int]:
+    """In each of 64 * `blocks` lanes: the top bit; 2**31 - 1 (the zero test); 2**31 - 0x4E00
+    and 2**31 - 0xA000 (the bounds of the CJK block, tested the same way)."""
+
+    def every_lane(value: int) -> int:
+        return int.from_bytes(value.to_bytes(4, "little") * (64 * blocks), "little")
+
+    top = 1 << 31
+    return every_lane(top), every_lane(top - 1), every_lane(top - 0x4E00), every_lane(top - 0xA000)
+
+
+def _triples(lanes: int, size: int) -> int:
+    """Top bit of lane i set where characters i, i+1 and i+2 are the same: where 重复字 can start."""
+    top, ones, _, _ = _lane_constants((size + 63) // 64)
+    diff = lanes ^ (lanes >> 32)  # lane i is zero where characters i and i+1 are the same
+    either = diff | (diff >> 32)  # … and i+1 and i+2 too
+    return (top ^ ((either + ones) & top)) & ((1 << 32 * size) - 1)  # not the lanes past the text
+
+
+def _repeated_pairs(lanes: int, size: int) -> int:
+    """Top bit of lane i set where characters i and i+1 are CJK and come again 2 to 6 places on
+    (a word of 2-4 characters, 0-2 in between): where 重复强调 can start. The pair is compared as
+    one 31-bit hash (character i shifted by 10 bits, XOR character i+1): two pairs with the same
+    hash only cost a try that fails."""
+    top, ones, from_cjk, past_cjk = _lane_constants((size + 63) // 64)
+    pairs = (lanes << 10) ^ (lanes >> 32)
+    differ = top
+    for distance in range(2, 7):
+        differ &= (pairs ^ (pairs >> 32 * distance)) + ones
+    cjk = ((lanes + from_cjk) ^ (lanes + past_cjk)) & top  # 0x4E00 <= lane < 0xA000
+    return (top ^ differ) & cjk & (cjk >> 32)
+
+
+def _set_lanes(bits: int) -> list[int]:
+    """The lanes whose top bit is set, in order."""
+    found = []
+    while bits:
+        lowest = bits & -bits
+        found.append(lowest.bit_length() // 32 - 1)
+        bits ^= lowest
+    return found
+
+
+def _matches_at(regex: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """What `regex.finditer(text)` finds when its matches (never empty) can start at `starts` only."""
+    found: list[re.Match[str]] = []
+    end = 0
+    for start in starts:
+        if start >= end and (m := regex.match(text, start)) is not None:
+            found.append(m)
+            end = m.end()
+    return found
+
+
+_STARTS: dict[str, Callable[[int, int], int]] = {
+    r"([^\d\s哈呵嘻嘿啦哒么嗯哦噢嘤.!?,a-z*\-_=~。…—])\1{2,}": _triples,
+    "([\u4e00-\u9fff]{2,4})[了啊呀吧!,。?]{0,2}\\1": _repeated_pairs,
+}
+
+
 @cache
 def _puncts() -> tuple[_Punct, ...]:
     return tuple(
@@ -140,9 +238,10 @@ def _puncts() -> tuple[_Punct, ...]:
             row["label"],
             row["emotion"],
             float(row["weight"]),
-            re.compile(row["pattern"]),
+            re.compile(_FASTER.get(row["pattern"], row["pattern"])),
             row.get("needs", ""),
             row.get("source") == "text",
+            _STARTS.get(row["pattern"]),
         )
         for row in entries("emotion", "punct")
     )
@@ -267,11 +366,20 @@ def _add_words(doc: Doc, tally: _Tally) -> None:
 
 def _add_punctuation(doc: Doc, tally: _Tally) -> None:
     agent = agent_turns(doc)
+    lanes: dict[bool, int] = {}  # the text as lanes (`_as_lanes`), made once for both patterns
     for punct in _puncts():
         text = doc.text if punct.on_original else doc.norm
         if (punct.needs and punct.needs not in text) or (punct.on_original and text.lower() == text):
             continue  # cheap pre-checks: no exclamation mark, no capital letter: skip the regex
-        matches = [m for m in punct.regex.finditer(text) if not in_spans(m.start(), agent)][:2]
+        found: Iterable[re.Match[str]]
+        if punct.starts is None:
+            found = punct.regex.finditer(text)
+        else:
+            if punct.on_original not in lanes:
+                lanes[punct.on_original] = _as_lanes(text)
+            starts = _set_lanes(punct.starts(lanes[punct.on_original], len(text)))
+            found = _matches_at(punct.regex, text, starts)
+        matches = [m for m in found if not in_spans(m.start(), agent)][:2]
         if not matches:
             continue
         tally.punct[punct.emotion] += punct.weight * len(matches)

@@ -90,9 +90,9 @@ def _sentence(norm: str, start: int, end: int) -> str:
     return norm[lo + 1 : min(hi_candidates) if hi_candidates else len(norm)]
 
 
-def _votes_for(term: str, start: int, norm: str, tally: _Tally) -> tuple[_Vote, ...]:
-    votes = _vocabulary().votes[term]
-    rule = _vocabulary().reassign.get(term)
+def _votes_for(vocab: _Vocabulary, term: str, start: int, norm: str, tally: _Tally) -> tuple[_Vote, ...]:
+    votes = vocab.votes[term]
+    rule = vocab.reassign.get(term)
     if rule is None:
         return votes
     sentence = _sentence(norm, start, start + len(term))
@@ -123,11 +123,12 @@ def _inside_number(norm: str, start: int, end: int) -> bool:
 
 
 def _scan(norm: str, tally: _Tally, offset: int) -> None:
-    for hit in _vocabulary().matcher.finditer(norm):
+    vocab = _vocabulary()
+    for hit in vocab.matcher.finditer(norm):
         term, start, end = hit.text, hit.start, hit.end
-        if _inside_number(norm, start, end):
+        if term[0].isdigit() and _inside_number(norm, start, end):
             continue
-        for vote in _votes_for(term, start, norm, tally):
+        for vote in _votes_for(vocab, term, start, norm, tally):
             if vote.exclude and _covered(norm, start, end, vote.exclude):
                 continue
             tally.add(vote.industry, term, vote.weight, offset + start)

@@ -11,7 +11,7 @@ import importlib
 import re
 import threading
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import Any, Generic, TypeVar
@@ -106,29 +106,34 @@ class TermMatcher(Generic[T]):
         """False when no term can occur in `text` (a cheap look at the shared scan)."""
         return bool(self._starts) or bool(self._index.find(text).words(self._owner))
 
-    def finditer(self, text: str) -> Iterator[Hit[T]]:
+    def finditer(self, text: str) -> list[Hit[T]]:
+        """Every hit in text order. A list, not a generator: matchers are called some hundred
+        times per complaint, mostly with few hits, and two generator layers cost more than
+        the hits."""
         if self._literal is not None:
-            yield from self._literal_hits(text)
-        elif self._compiled:
-            yield from self._regex_hits(text)
+            return self._literal_hits(text)
+        if self._compiled:
+            return self._regex_hits(text)
+        return []
 
-    def _literal_hits(self, text: str) -> Iterator[Hit[T]]:
+    def _literal_hits(self, text: str) -> list[Hit[T]]:
         """Leftmost, then longest: what one alternation of all the words finds."""
         found = self._index.find(text)
         present = found.words(self._owner)
         if not present:
-            return
+            return []
         literal = self._literal
         assert literal is not None
         at_ = found.at
+        hits: list[Hit[T]] = []
         if len(present) == 1:
             word = present[0]
             size, payload, end = len(word), literal[word], 0
             for at in at_[word]:
                 if at >= end:
                     end = at + size
-                    yield Hit(at, end, word, payload)
-            return
+                    hits.append(Hit(at, end, word, payload))
+            return hits
         longest: dict[int, str] = {}
         for word in present:
             size = len(word)
@@ -141,15 +146,16 @@ class TermMatcher(Generic[T]):
             if at >= end:
                 word = longest[at]
                 end = at + len(word)
-                yield Hit(at, end, word, literal[word])
+                hits.append(Hit(at, end, word, literal[word]))
+        return hits
 
-    def _regex_hits(self, text: str) -> Iterator[Hit[T]]:
+    def _regex_hits(self, text: str) -> list[Hit[T]]:
         """What one alternation of all the terms finds: at the leftmost position where one
         matches, the first listed. Each term is tried only where it can start."""
         found = self._index.find(text)
         present = found.words(self._owner)
         if not present and not self._starts:
-            return
+            return []
         candidates: dict[int, list[int]] = {}
         by_prefix, gate = self._by_prefix, self._gate
         assert gate is not None
@@ -173,6 +179,7 @@ class TermMatcher(Generic[T]):
                 candidates.setdefault(opening.start(), []).append(i)
         end = 0
         compiled = self._compiled
+        hits: list[Hit[T]] = []
         for at in sorted(candidates):
             if at < end:
                 continue
@@ -184,11 +191,13 @@ class TermMatcher(Generic[T]):
                 m = pattern.match(text, at)
                 if m is not None:
                     end = m.end()
-                    yield Hit(at, end, m.group(), payload)
+                    hits.append(Hit(at, end, m.group(), payload))
                     break
+        return hits
 
     def search(self, text: str) -> Hit[T] | None:
-        return next(self.finditer(text), None)
+        hits = self.finditer(text)
+        return hits[0] if hits else None
 
 
 _parser: Any = importlib.import_module("re._parser")  # the stdlib regex parser

@@ -8,13 +8,12 @@ and stays inside the band of the level. Every step adds a Chinese reason for the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from kesu.analysis.doc import Doc
-from kesu.analysis.lexicon import entries, load_table
+from kesu.analysis.lexicon import TermMatcher, entries, load_table
 from kesu.analysis.types import RISK_LEVELS, SIGNAL_STATUSES, Emotion, Risk, Signal
 
 
@@ -111,13 +110,19 @@ def _combinations(strongest: list[Signal], level: str) -> tuple[str, list[str]]:
 
 
 @cache
-def _safety() -> re.Pattern[str]:
-    return re.compile(load_table("risk_levels")["floor"]["safety"])
+def _safety() -> TermMatcher[str]:
+    return _floor_matcher("safety")
 
 
 @cache
-def _abuse() -> re.Pattern[str]:
-    return re.compile(load_table("risk_levels")["floor"]["abuse"])
+def _abuse() -> TermMatcher[str]:
+    return _floor_matcher("abuse")
+
+
+def _floor_matcher(key: str) -> TermMatcher[str]:
+    """What one alternation of the patterns finds (the leftmost match; there, the first listed),
+    each pattern tried only where the shared scan saw one of its openings: no scan of its own."""
+    return TermMatcher(((p, p) for p in load_table("risk_levels")["floor"][key]), regex=True)
 
 
 def _without_signals(doc: Doc, emotion: Emotion, level: str) -> tuple[str, list[str]]:
@@ -126,12 +131,12 @@ def _without_signals(doc: Doc, emotion: Emotion, level: str) -> tuple[str, list[
     floor, reasons = rules["level"], []
     abuse = _abuse().search(doc.norm)
     if abuse and emotion.label == "anger" and emotion.intensity >= rules["anger_intensity"]:
-        reasons.append(f"辱骂、言辞过激（{doc.text[abuse.start() : abuse.end()]}）")
+        reasons.append(f"辱骂、言辞过激（{doc.text[abuse.start : abuse.end]}）")
     if doc.complaint.channel in rules["channels"]:
         reasons.append("公开发布的帖子（社交媒体/媒体渠道）")
     found = _safety().search(doc.norm)
     if found:
-        reasons.append(f"涉及人身或财产安全（{doc.text[found.start() : found.end()]}）")
+        reasons.append(f"涉及人身或财产安全（{doc.text[found.start : found.end]}）")
     if not reasons or _rank(level) >= _rank(floor):
         return level, []
     return floor, reasons

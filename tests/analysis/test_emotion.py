@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from kesu.analysis import Complaint
 from kesu.analysis.doc import make_doc
-from kesu.analysis.emotion import detect_emotion
+from kesu.analysis.emotion import _FASTER, _STARTS, _as_lanes, _matches_at, _set_lanes, detect_emotion
+from kesu.analysis.lexicon import entries
 from kesu.analysis.types import EMOTIONS, Emotion
 
 
@@ -162,3 +166,39 @@ def test_typography_is_read_as_arousal(text: str, reason: str) -> None:
 
 def test_common_acronyms_are_not_shouting() -> None:
     assert "大写字母（喊叫）" not in emo("ATM吞卡了，APP也登不上，VIP客户经理也找不到！").reasons
+
+
+@pytest.mark.parametrize("plain", list(_FASTER))
+def test_faster_punctuation_patterns_match_as_the_table_does(plain: str) -> None:
+    """Each faster spelling finds what the pattern of data/emotion.toml finds, which it replaces."""
+    assert plain in [row["pattern"] for row in entries("emotion", "punct")]
+    slow, fast = re.compile(plain), re.compile(_FASTER[plain])
+    pieces = ["!", "?", "!!", "??", "中", " ", "a", "A", "B", "QR", "ATM", "APP", "WIFI", "ATMS"]
+    pieces += ["WHY", "STOP"]
+    rng = random.Random(1)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 10))) for _ in range(20_000)]
+    matched = 0
+    for text in texts:
+        found = [m.span() for m in slow.finditer(text)]
+        assert [m.span() for m in fast.finditer(text)] == found, text
+        matched += bool(found)
+    assert matched > 1_000
+
+
+@pytest.mark.parametrize("plain", list(_STARTS))
+def test_repeats_are_tried_where_characters_repeat_and_found_as_by_a_scan(plain: str) -> None:
+    """重复字 and 重复强调 are tried only where `_STARTS` says they can start: the same matches."""
+    assert plain in [row["pattern"] for row in entries("emotion", "punct")]
+    regex, starts = re.compile(plain), _STARTS[plain]
+    pieces = ["总部", "调查", "四天", "啊", "啊啊", "哈", "气", "气气", "了", "!", ",", "。", "0", "*", "a"]
+    pieces += [" ", "\n", "𝄞", "\ud83d", "\x00"]
+    rng = random.Random(4)
+    texts = ["", "啊", "啊啊啊", "\x00\x00\x00", "四天!四天!", "调查调查"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 60))) for _ in range(5_000)]
+    matched = 0
+    for text in texts:
+        found = [m.span() for m in regex.finditer(text)]
+        tried = _matches_at(regex, text, _set_lanes(starts(_as_lanes(text), len(text))))
+        assert [m.span() for m in tried] == found, text
+        matched += bool(found)
+    assert matched > 500

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+import random
+import re
 
 import pytest
 
 from kesu.analysis import Complaint, analyze
 from kesu.analysis.amounts import find_amounts
 from kesu.analysis.doc import make_doc
-from kesu.analysis.entities import extract_entities
+from kesu.analysis.entities import (
+    _PIECE,
+    _PIECE_KINDS,
+    _PIECE_OPENING,
+    _PIECE_START,
+    _alternation,
+    _org_words,
+    _people_words,
+    _terms,
+    extract_entities,
+)
 from kesu.analysis.types import Entities
 
 RECEIVED = "2026-11-20T10:00:00+08:00"  # a Friday
@@ -118,3 +130,40 @@ def test_amounts_are_distinct_values_in_order():
 def test_products_merge_the_industry_module_and_the_declared_product():
     doc = make_doc(Complaint(text="信用卡年费", product="信用卡"))
     assert extract_entities(doc, [], ["信用卡", "分期"]).products == ["信用卡", "分期"]
+
+
+def test_the_opening_check_of_time_pieces_loses_no_piece():
+    """`_PIECE_OPENING` only saves work: pieces are found exactly as without it."""
+    plain = re.compile(f"(?=[{_PIECE_START}])(?:{_PIECE_KINDS})")
+    opening = re.compile(_PIECE_OPENING)
+    texts = ["2023-05-01", "二〇二三年五月一日", "2023年了", "5.1号", "去年3月5号"]
+    texts += ["上上个月3号", "10:30", "三天前"]
+    rng = random.Random(3)
+    alphabet = "0123456789٣:.-/ 一二三四五六七八九十两〇零去今前明上这本下周星礼大昨当后最近年月节春国凌早中傍晚夜半深几"
+    alphabet += "个日号天期拜点时分初底末旬午次晨些段阵庆里多左右以之每费楼"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(2, 8))) for _ in range(20_000)]
+    kinds: set[str] = set()
+    for text in texts:
+        found = [(m.span(), m.groupdict()) for m in _PIECE.finditer(text)]
+        assert found == [(m.span(), m.groupdict()) for m in plain.finditer(text)], text
+        for i in range(len(text)):
+            piece = plain.match(text, i)
+            if piece:
+                assert opening.match(text, i), text[i:]
+                kinds |= {k for k, v in piece.groupdict().items() if v}
+    assert kinds == set(_PIECE.groupindex)  # every kind of piece was tried
+
+
+@pytest.mark.parametrize(("key", "kind"), [("org", "suffix"), ("org", "name"), ("role", "role")])
+def test_word_lists_are_found_as_by_one_alternation(key, kind):
+    """Organisation and staff words come from the shared scan, with what one alternation of the
+    words (longest first) finds: leftmost, then longest, no overlaps."""
+    words = _terms("entities", key, kind)
+    plain = re.compile(_alternation(words))
+    matcher = {"suffix": _org_words().suffix, "name": _org_words().names, "role": _people_words().roles}[kind]
+    rng = random.Random(11)
+    pieces = words + [w[: len(w) // 2] for w in words] + [w[len(w) // 2 :] for w in words] + ["的", "我", " "]
+    for _ in range(3_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        found = [(m.start(), m.end()) for m in plain.finditer(text)]
+        assert [(h.start, h.end) for h in matcher.finditer(text)] == found, text

@@ -3,12 +3,14 @@ told about when it is only a look-alike (气死我了, 页面跳转, 群发短�
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from kesu.analysis import risk
+from kesu.analysis import risk, risk_level
 from kesu.analysis.amounts import Amount
 from kesu.analysis.doc import make_doc
-from kesu.analysis.lexicon import entries
+from kesu.analysis.lexicon import entries, load_table
 from kesu.analysis.types import (
     RISK_LEVELS,
     SIGNAL_STATUSES,
@@ -572,3 +574,15 @@ def test_what_the_staff_says_in_a_transcript_is_not_a_customer_signal():
 def test_a_regulator_complaint_is_not_also_a_repeat_complaint():
     assert types("我已经向消协投诉过你们了") == {"regulator_complaint"}
     assert ("repeat", "done") in found("此前已向支行反映过，没有回复")
+
+
+@pytest.mark.parametrize("key", ["abuse", "safety"])
+def test_floor_words_are_found_as_by_one_alternation(key):
+    """The floor lists are matched through the shared scan, with the result of one alternation."""
+    matcher = risk_level._abuse() if key == "abuse" else risk_level._safety()
+    plain = re.compile("|".join(load_table("risk_levels")["floor"][key]))
+    texts = ["没事", "我妈的电脑冒烟了，差点着火", "他妈的骗子", "你们这帮骗子", "一帮骗子，傻b", "sb，老子"]
+    texts += ["差点被烫伤", "他们找到了我家门口", "跟到门口差点摔伤", "垃圾银行垃圾", "人身安全隐患", "妈的"]
+    for text in texts:
+        hit, m = matcher.search(text), plain.search(text)
+        assert ((hit.start, hit.end) if hit else None) == (m.span() if m else None), text
