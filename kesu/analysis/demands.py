@@ -105,38 +105,57 @@ def _cues() -> _Cues:
     return _Cues(*(words(k) for k in _Cues.__dataclass_fields__))
 
 
-_ALTERNATIONS: dict[int, tuple[tuple[str, ...], re.Pattern[str]]] = {}
-
-
 def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for a cue list. Cached by the tuple's identity (the cue lists live as long as
-    the process): hashing a long tuple on every call would cost more than the search."""
-    found = _ALTERNATIONS.get(id(words))
-    if found is None or found[0] is not words:
-        found = _ALTERNATIONS[id(words)] = (
-            words,
-            re.compile("|".join(re.escape(w) for w in words) or "(?!)"),
-        )
-    return found[1]
-
-
-def _last(window: str, words: tuple[str, ...]) -> tuple[int, str] | None:
-    """The occurrence of any of `words` in `window` that ends last (position, word)."""
-    best: tuple[int, str] | None = None
-    for m in _alternation(words).finditer(window):
-        best = (m.start(), m.group())
-    return best
+    """One regex for a cue list, longest words first (the lists are sorted so)."""
+    return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
 
 
 @dataclass(frozen=True)
-class _Reading:
-    """How the text around a term speaks of it."""
+class _Searches:
+    """The cue lists that are searched for (not only tested with startswith), compiled once."""
 
-    ask_at: int | None
-    refused: bool
-    question: bool
-    conditional: bool
-    tone: bool
+    ask: re.Pattern[str]
+    refusal: re.Pattern[str]
+    self_negation: re.Pattern[str]
+    reported: re.Pattern[str]
+    refusal_later: re.Pattern[str]
+    rights_statement: re.Pattern[str]
+    peer: re.Pattern[str]
+    conditional: re.Pattern[str]
+    question: re.Pattern[str]
+    otherwise: re.Pattern[str]
+
+
+@cache
+def _searches() -> _Searches:
+    cues = _cues()
+    return _Searches(*(_alternation(getattr(cues, k)) for k in _Searches.__dataclass_fields__))
+
+
+def _last(window: str, regex: re.Pattern[str]) -> tuple[int, str] | None:
+    """The occurrence of a cue word (`regex`, an alternation of literals) in `window` that ends
+    last (position, word). Most windows hold none, which one search tells."""
+    last = regex.search(window)
+    if last is None:
+        return None
+    for m in regex.finditer(window, last.end()):  # a literal match never depends on what precedes it
+        last = m
+    return last.start(), last.group()
+
+
+class _Reading:
+    """How the text around a term speaks of it (a plain slotted class: internal, a few per text)."""
+
+    __slots__ = ("ask_at", "conditional", "question", "refused", "tone")
+
+    def __init__(
+        self, ask_at: int | None, refused: bool, question: bool, conditional: bool, tone: bool
+    ) -> None:
+        self.ask_at = ask_at
+        self.refused = refused
+        self.question = question
+        self.conditional = conditional
+        self.tone = tone
 
 
 def _agent_spans(doc: Doc) -> list[tuple[int, int]]:
@@ -151,7 +170,7 @@ def _agent_spans(doc: Doc) -> list[tuple[int, int]]:
 def _peer(before: str) -> str | None:
     """Somebody else who might be the one asking (我朋友要求赔偿), unless the customer speaks again
     after it (我朋友说…我要求…); staff are never the askers (骑手必须给我道歉 is the customer's)."""
-    found = _last(before, _cues().peer)
+    found = _last(before, _searches().peer)
     if found is None:
         return None
     rest = before[found[0] + len(found[1]) :]
@@ -166,10 +185,10 @@ _NOT_SPEECH = ("法", "明", "清", "服", "都", "也")
 
 def _excluded(doc: Doc, term: _Term, start: int, before: str) -> bool:
     """Negated by the customer, a third party's, quoted rights, or a described (not asked) fact."""
-    cues = _cues()
-    if _last(before, cues.self_negation) or _last(before, cues.rights_statement):
+    cues, searches = _cues(), _searches()
+    if searches.self_negation.search(before) or searches.rights_statement.search(before):
         return True
-    ask = _last(_unasked(before), cues.ask)
+    ask = _last(_unasked(before), searches.ask)
     party = _peer(before)
     if party and not (ask and 0 <= before.rfind(party) - ask[0] - len(ask[1]) <= 1):
         return True  # 我朋友要求赔偿 — but 我要他给我道歉 stays the customer's
@@ -177,7 +196,7 @@ def _excluded(doc: Doc, term: _Term, start: int, before: str) -> bool:
         any(n in before[-10:] for n in ("没", "未", "不")) or context.hypothetical(doc, start)
     ):
         return True  # 没把条款讲清楚, 要是当时说清楚: a description, not a request
-    said = _last(before, cues.reported)
+    said = _last(before, searches.reported)
     if said and before[said[0] + len(said[1]) : said[0] + len(said[1]) + 1] in _NOT_SPEECH:
         said = None  # 说法, 说明, 说清楚, 咋说都/怎么说也 (however I asked): not reported speech
     if said and (ask is None or ask[0] < said[0]):
@@ -189,23 +208,23 @@ def _excluded(doc: Doc, term: _Term, start: int, before: str) -> bool:
 
 def _read(doc: Doc, term: _Term, start: int, end: int) -> _Reading | None:
     """The reading of the term at start:end, or None when it is not the customer's demand."""
-    cues = _cues()
+    cues, searches = _cues(), _searches()
     clause_start, clause_end = doc.clause_bounds(start)
     sent_start, sent_end = doc.sentence_bounds(start)
     before = doc.norm[clause_start:start]
     after = doc.norm[end:clause_end]
     if _excluded(doc, term, start, before):
         return None
-    ask = _last(_unasked(doc.norm[sent_start:start]), cues.ask)
-    refused = bool(_last(before[-6:], cues.refusal)) or after.startswith(cues.refusal_after)
-    refused = refused or _alternation(cues.refusal_later).search(after) is not None
+    ask = _last(_unasked(doc.norm[sent_start:start]), searches.ask)
+    refused = searches.refusal.search(before[-6:]) is not None or after.startswith(cues.refusal_after)
+    refused = refused or searches.refusal_later.search(after) is not None
     rest = doc.norm[end : min(sent_end + 1, len(doc.norm))]
-    question = _alternation(cues.question).search(rest) is not None and ask is None and not refused
+    question = searches.question.search(rest) is not None and ask is None and not refused
     # 不退款我就…, 再拖着不赔，我就…: the negated outcome is the condition of a threat;
     # 退款加补偿五千，不然…: what comes before 不然/否则 is insisted on
     negated = any(n in doc.norm[max(0, start - 4) : end + 2] for n in ("不", "没"))
-    conditional = negated and _alternation(cues.conditional).search(rest) is not None
-    conditional = conditional or _alternation(cues.otherwise).search(rest) is not None
+    conditional = negated and searches.conditional.search(rest) is not None
+    conditional = conditional or searches.otherwise.search(rest) is not None
     tone = after.startswith(cues.ask_after) or after.lstrip("了").startswith(cues.ask_after)
     done = before.endswith(cues.done_before) or (
         after.startswith(cues.done_after) and not refused and not tone

@@ -265,20 +265,36 @@ def _intensifiers() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 @cache
-def _negation() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _negation() -> tuple[re.Pattern[str], re.Pattern[str], frozenset[str]]:
     """A negation word ending right before the cue, or a longer one (没有、并不) anywhere in the
-    three characters before it; and the rhetorical tails that cancel it."""
+    three characters before it; the rhetorical tails that cancel it; and characters of which
+    every negation word holds one (`negation_marks`)."""
     table = load_table("emotion")["negation"]
     single = [t for t in table["terms"] if len(t) == 1]
     multi = [t for t in table["terms"] if len(t) > 1]
     negation = re.compile(f"(?:{_alternation(multi)})|(?:{_alternation(single)})$")
-    return negation, re.compile(_alternation(table["rhetorical_after"]))
+    return negation, re.compile(_alternation(table["rhetorical_after"])), negation_marks(table["terms"])
+
+
+def negation_marks(terms: list[str]) -> frozenset[str]:
+    """Characters of which every term holds at least one: the one-character terms (不、没、别、未),
+    plus the first character of any longer term that holds none of them (无需 → 无). Text without
+    any of them holds no term, so the search for one can be skipped."""
+    marks = {t for t in terms if len(t) == 1}
+    for t in terms:
+        if marks.isdisjoint(t):
+            marks.add(t[0])
+    return frozenset(marks)
 
 
 def negated(doc: Doc, start: int, end: int) -> bool:
     """True when a negation word stands right before the cue (不生气) and the clause is not a
     rhetorical question (能不急吗)."""
-    negation, rhetorical = _negation()
+    negation, rhetorical, marks = _negation()
+    # Most cues have no negation mark among the three characters before them, and the window
+    # searched below is those characters or fewer (it stops at the clause start).
+    if marks.isdisjoint(doc.norm[max(0, start - 3) : start]):
+        return False
     if not negation.search(doc.before(start, 3)):
         return False
     return not rhetorical.search(doc.after(end, 4, within_clause=False))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from kesu.analysis.amounts import find_amounts
-from kesu.analysis.demands import extract_demands
+from kesu.analysis.demands import _alternation, _cues, _last, _searches, extract_demands
 from kesu.analysis.doc import make_doc
 from kesu.analysis.types import Complaint, Demand
 
@@ -184,3 +187,29 @@ def test_combined_and_conditional_forms(text, expected):
 
 def test_no_demand_in_a_plain_description():
     assert demands("我上个月在网点办了一张信用卡，想咨询一下积分怎么兑换") == []
+
+
+def _last_by_scan(window: str, regex: re.Pattern[str]) -> tuple[int, str] | None:
+    """The plain form `_last` replaces: the last match of a full scan."""
+    best = None
+    for m in regex.finditer(window):
+        best = (m.start(), m.group())
+    return best
+
+
+def test_last_cue_is_the_last_match_of_a_full_scan() -> None:
+    """`_last` searches once and scans on from the first match only: the same answer, and None
+    (found by the one search) for a window without a cue word."""
+    cues, searches = _cues(), _searches()
+    assert searches.ask.pattern == _alternation(cues.ask).pattern
+    words = list(cues.ask[:6]) + list(cues.peer[:4]) + ["我", "要", "求", "，", "的"]
+    rng = random.Random(3)
+    windows = ["".join(rng.choice(words) for _ in range(rng.randint(0, 8))) for _ in range(5_000)]
+    found = 0
+    for window in [*windows, "", "没有关系"]:
+        for regex in (searches.ask, searches.peer, searches.reported):
+            assert _last(window, regex) == _last_by_scan(window, regex), window
+            found += _last(window, regex) is not None
+    assert 1_000 < found < 3 * len(windows)
+    assert _last("我要求要求", _alternation(("要求",))) == (3, "要求")
+    assert _last("随便", _alternation(())) is None

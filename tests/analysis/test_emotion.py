@@ -9,8 +9,17 @@ import pytest
 
 from kesu.analysis import Complaint
 from kesu.analysis.doc import make_doc
-from kesu.analysis.emotion import _FASTER, _STARTS, _as_lanes, _matches_at, _set_lanes, detect_emotion
-from kesu.analysis.lexicon import entries
+from kesu.analysis.emotion import (
+    _FASTER,
+    _STARTS,
+    _as_lanes,
+    _matches_at,
+    _negation,
+    _set_lanes,
+    detect_emotion,
+    negation_marks,
+)
+from kesu.analysis.lexicon import entries, load_table
 from kesu.analysis.types import EMOTIONS, Emotion
 
 
@@ -202,3 +211,33 @@ def test_repeats_are_tried_where_characters_repeat_and_found_as_by_a_scan(plain:
         assert [m.span() for m in tried] == found, text
         matched += bool(found)
     assert matched > 500
+
+
+def test_negation_marks_are_in_every_negation_word() -> None:
+    """The pre-check of `negated` skips a window only when it holds no negation word."""
+    terms = load_table("emotion")["negation"]["terms"]
+    marks = negation_marks(terms)
+    assert marks == {"不", "没", "别", "未", "无"}
+    assert all(not marks.isdisjoint(t) for t in terms)
+    assert negation_marks(["不", "无需", "无须", "毫不"]) == {"不", "无"}
+
+
+def test_negation_pre_check_skips_only_windows_the_search_would_not_match() -> None:
+    negation, _, marks = _negation()
+    pieces = ["不", "没", "有", "无", "需", "须", "别", "未", "一点", "也", "都", "生气", "很", "是", "会"]
+    rng = random.Random(7)
+    windows = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))[-3:] for _ in range(20_000)]
+    skipped = 0
+    for window in windows:
+        if marks.isdisjoint(window):
+            assert negation.search(window) is None, window
+            skipped += 1
+    assert 1_000 < skipped < len(windows)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("我不生气", "calm"), ("我很生气", "anger"), ("无需着急", "calm"), ("我真的很着急", "anxiety")],
+)
+def test_negated_cues_with_and_without_a_negation_mark(text: str, label: str) -> None:
+    assert emo(text).label == label
