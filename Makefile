@@ -1,5 +1,11 @@
 # kesu — one obvious way to do each thing. README, CI and developers use these targets.
-PYTHON ?= python3
+# The interpreter .venv is made from: the system's Python 3 (a distribution build: Debian's is
+# profile-guided and link-time optimised, with libpython linked in) when it is 3.11 or newer and
+# has venv and ensurepip, else python3 from PATH. A default pyenv build (shared libpython, no
+# PGO/LTO) runs the engine 8–13 % slower (docs/decisions/0008-interpreter.md). PYTHON=… overrides.
+PYTHON ?= $(or $(shell for p in /usr/bin/python3 python3; do \
+  $$p -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 \
+  && { echo $$p; break; }; done),python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
