@@ -111,10 +111,10 @@ class Doc:
     industry: str = "general"
     _clause_breaks: list[int] = field(default_factory=list, repr=False)
     _sentence_breaks: list[int] = field(default_factory=list, repr=False)
-    # The bounds at every position 0…len(text), made on first use (`_bounds_table`): detectors
-    # ask some fifty times per complaint, and a list index is cheaper than two bisections.
-    _clauses: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
-    _sentences: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
+    # The bounds at every position 0…len(text) (`_bounds_table`): detectors ask some fifty times
+    # per complaint, and a list index is cheaper than two bisections.
+    _clauses: list[tuple[int, int]] = field(default_factory=list, repr=False, compare=False)
+    _sentences: list[tuple[int, int]] = field(default_factory=list, repr=False, compare=False)
     # Results that several detectors ask for (the customer cues), computed once per complaint.
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -123,20 +123,14 @@ class Doc:
 
     def clause_bounds(self, pos: int) -> tuple[int, int]:
         """Start and end of the clause (between commas, stops, …) holding position `pos`."""
-        table = self._clauses
-        if table is None:
-            table = self._clauses = _bounds_table(self._clause_breaks, len(self.text))
-        if 0 <= pos < len(table):
-            return table[pos]
-        return _bounds(self._clause_breaks, pos, len(self.text))
+        if 0 <= pos < len(self._clauses):
+            return self._clauses[pos]
+        return _bounds(self._clause_breaks, pos, len(self.text))  # past the end
 
     def sentence_bounds(self, pos: int) -> tuple[int, int]:
         """Start and end of the sentence (between 。！？ or line breaks) holding `pos`."""
-        table = self._sentences
-        if table is None:
-            table = self._sentences = _bounds_table(self._sentence_breaks, len(self.text))
-        if 0 <= pos < len(table):
-            return table[pos]
+        if 0 <= pos < len(self._sentences):
+            return self._sentences[pos]
         return _bounds(self._sentence_breaks, pos, len(self.text))
 
     def clause(self, pos: int) -> str:
@@ -178,6 +172,7 @@ def make_doc(complaint: Complaint) -> Doc:
     pii = tuple(find_pii(complaint.text))
     safe = mask_in_place(complaint.text, list(pii))
     norm = normalize(safe)
+    clause_breaks, sentence_breaks = _breaks(_CLAUSE_BREAK, norm), _breaks(_SENTENCE_BREAK, norm)
     return Doc(
         complaint=complaint,
         text=safe,
@@ -185,6 +180,8 @@ def make_doc(complaint: Complaint) -> Doc:
         raw=complaint.text,
         pii=pii,
         industry=complaint.industry or "general",
-        _clause_breaks=_breaks(_CLAUSE_BREAK, norm),
-        _sentence_breaks=_breaks(_SENTENCE_BREAK, norm),
+        _clause_breaks=clause_breaks,
+        _sentence_breaks=sentence_breaks,
+        _clauses=_bounds_table(clause_breaks, len(norm)),
+        _sentences=_bounds_table(sentence_breaks, len(norm)),
     )
