@@ -193,19 +193,39 @@ def start_in_background(
     return thread
 
 
+# PostgreSQL rolls a whole transaction back on these (deadlock detected, serialization failure):
+# two workers holding clocks of the same case can deadlock on the case row at commit (the
+# foreign-key checks of their alerts and events). Nothing of the batch is kept, so it is simply
+# claimed again.
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+_RETRIES = 5
+
+
+def _retryable(exc: BaseException) -> bool:
+    """Whether `exc` (Django's wrapper, or the driver's error) is a rolled-back conflict."""
+    return any(getattr(e, "sqlstate", None) in _RETRYABLE_SQLSTATES for e in (exc, exc.__cause__))
+
+
 def run(*, loop: bool = False, interval: float = 30.0, batch: int = 200, until_idle: bool = False) -> int:
     """Handle due clocks until none is left; with `loop`, keep watching every `interval` seconds."""
     total = 0
     name = worker_name()
     cache = _Cache()  # one per pass: configuration changes are seen on the next pass
+    conflicts = 0
     while True:
         try:
             n = run_once(batch=batch, worker=name, cache=cache)
-        except Exception:  # one bad batch must not stop the worker; it is retried on the next pass
+        except Exception as exc:  # one bad batch must not stop the worker; it is retried on the next pass
+            if _retryable(exc) and conflicts < _RETRIES:
+                conflicts += 1
+                log.warning("clock worker batch rolled back by a conflict, claimed again: %s", exc)
+                time.sleep(0.05 * conflicts)  # let the other worker's batch commit first
+                continue
             log.exception("clock worker batch failed")
             n = 0
             if not loop:
                 raise
+        conflicts = 0
         total += n
         if n:
             continue

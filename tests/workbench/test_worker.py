@@ -174,3 +174,43 @@ def test_a_batch_smaller_than_the_work_is_finished_by_later_runs(people: dict[st
     assert [run_once(now=now, batch=2) for _ in range(4)] == [2, 2, 1, 0]
     assert ClockMark.objects.filter(threshold=50).count() == len(cases)
     assert Alert.objects.filter(kind="clock_warning").count() == len(cases)
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"  # what psycopg's DeadlockDetected carries
+
+
+def test_a_batch_rolled_back_by_a_deadlock_is_claimed_again_not_fatal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two workers on the same case can deadlock at commit; PostgreSQL rolls one batch back whole.
+    The worker claims it again instead of exiting (a `kesu worker` run used to fail)."""
+    from django.db import OperationalError
+
+    from kesu.clocks import worker
+
+    calls: list[int] = []
+
+    def flaky(**_: object) -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected") from _Deadlock()
+        return 3 if len(calls) == 2 else 0
+
+    monkeypatch.setattr(worker, "run_once", flaky)
+    monkeypatch.setattr(worker.time, "sleep", lambda _: None)
+    assert worker.run() == 3  # the rolled-back batch, then the rest
+    assert len(calls) == 3
+
+
+def test_other_database_errors_still_stop_a_single_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import OperationalError
+
+    from kesu.clocks import worker
+
+    def broken(**_: object) -> int:
+        raise OperationalError("server closed the connection")
+
+    monkeypatch.setattr(worker, "run_once", broken)
+    with pytest.raises(OperationalError):
+        worker.run()
