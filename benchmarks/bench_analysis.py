@@ -82,7 +82,7 @@ def run_cli(inputs: Path, model: Path) -> dict[str, Any]:
         for line in proc.stdout:
             if first is None:
                 first = time.perf_counter() - started
-                assert b'"predictions": {"category"' in line, line[:200]
+                assert b'"predictions":{"category"' in line, line[:200]
             lines += 1
         _, status, usage = os.wait4(proc.pid, 0)  # CPU time of this very child
         total = time.perf_counter() - started

@@ -2,6 +2,10 @@
 
 JSON Lines in, JSON Lines out, in the same order. A bad line gets `{"id", "error"}` in its place
 and the run goes on; the exit status is non-zero only when nothing at all could be read.
+
+Output is written as UTF-8 bytes by orjson (compact, no blanks between tokens): the standard
+library's encoder plus the text layer cost about 2.5 % of a complaint's analysis (ADR 0009).
+Input is still read with the standard `json`, whose error messages the per-line errors quote.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import json
 import sys
 from collections.abc import Iterator
 from typing import IO, Any
+
+import orjson
 
 from kesu.analysis.engine import analyze, analyze_many
 from kesu.analysis.inputs import check_text, complaint_from_dict
@@ -84,12 +90,24 @@ def _stdin() -> IO[str]:
     return open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)
 
 
-def _emit(obj: dict[str, Any], out: IO[str]) -> None:
-    out.write(json.dumps(obj, ensure_ascii=False))
-    out.write("\n")
+def _emit(obj: dict[str, Any], out: IO[bytes]) -> None:
+    """One JSON Lines record: UTF-8, Chinese as is (never \\u escapes)."""
+    try:
+        out.write(orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE))
+    except orjson.JSONEncodeError:  # an input id orjson cannot write (an integer beyond 64 bits)
+        out.write((json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
-def run_analyze_stream(stream: IO[str], out: IO[str], models: dict[str, TextModel], batch: int = 256) -> int:
+def _pretty(obj: dict[str, Any]) -> None:
+    """One object, indented, on standard output (the `--text` form)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+    sys.stdout.buffer.flush()
+
+
+def run_analyze_stream(
+    stream: IO[str], out: IO[bytes], models: dict[str, TextModel], batch: int = 256
+) -> int:
     """Analyse JSON Lines from `stream`; returns how many lines were analysed successfully."""
     ok = 0
     pending: list[Complaint | dict[str, Any]] = []
@@ -127,10 +145,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         except InputError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        _pretty(result.to_dict())
         return 0
     with _stdin() as stdin:
-        ok = run_analyze_stream(stdin, sys.stdout, models)
+        ok = run_analyze_stream(stdin, sys.stdout.buffer, models)
+    sys.stdout.buffer.flush()
     if ok == 0:
         print("错误：没有读到任何可分析的投诉（每行一个 JSON 对象，至少包含 text）", file=sys.stderr)
         return 1
@@ -144,7 +163,7 @@ def cmd_check_reply(args: argparse.Namespace) -> int:
         except InputError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2
-        print(json.dumps(check_reply(text).to_dict(), ensure_ascii=False, indent=2))
+        _pretty(check_reply(text).to_dict())
         return 0
     ok = 0
     with _stdin() as stdin:
@@ -158,10 +177,11 @@ def cmd_check_reply(args: argparse.Namespace) -> int:
             ident = data.get("id")
             text = check_text(data.get("text"), what="答复内容")
         except (json.JSONDecodeError, InputError) as exc:
-            _emit({"id": ident, "line": number, "error": f"第 {number} 行：{exc}"}, sys.stdout)
+            _emit({"id": ident, "line": number, "error": f"第 {number} 行：{exc}"}, sys.stdout.buffer)
             continue
-        _emit(check_reply(text, id=str(ident) if ident is not None else None).to_dict(), sys.stdout)
+        _emit(check_reply(text, id=str(ident) if ident is not None else None).to_dict(), sys.stdout.buffer)
         ok += 1
+    sys.stdout.buffer.flush()
     if ok == 0:
         print("错误：没有读到任何可检查的答复", file=sys.stderr)
         return 1

@@ -172,6 +172,28 @@ def test_cli_single_text_prints_pretty_json():
     assert json.loads(out.stdout)["engine"].startswith("kesu-analysis/")
 
 
+def test_cli_writes_utf8_json_lines_and_echoes_any_input_id():
+    """Chinese goes out as UTF-8, never as \\u escapes, one object per line; an id the fast
+    encoder cannot write (an integer beyond 64 bits) is still echoed in its error object."""
+    huge = 123456789012345678901234567890
+    lines = [
+        json.dumps({"id": huge, "text": ""}),
+        json.dumps({"id": 7, "text": "乱扣年费三千元，要求退款"}, ensure_ascii=False),
+    ]
+    out = subprocess.run(
+        [sys.executable, "-m", "kesu.cli", "analyze"],
+        input=("\n".join(lines) + "\n").encode("utf-8"),
+        capture_output=True,
+    )
+    assert out.returncode == 0, out.stderr
+    raw = out.stdout.split(b"\n")
+    assert raw[-1] == b"" and len(raw) == 3
+    first, second = json.loads(raw[0]), json.loads(raw[1].decode("utf-8"))
+    assert first["id"] == huge and "为空" in first["error"]
+    assert second["id"] == "7" and second["demands"][0]["amount"] == 3000
+    assert "乱扣年费".encode() in raw[1] and b"\\u" not in raw[1]
+
+
 def test_masked_personal_numbers_do_not_read_as_shouting():
     result = run("我的电话是13800001234，卡号6222000000001234，请回电。")
     assert result["emotion"]["label"] == "calm"
