@@ -183,6 +183,8 @@ class LinearTextModel:
     _edges: bool = field(init=False, repr=False)
     _ending: tuple[int, int] = field(init=False, repr=False)
     _tags: list[Any] = field(init=False, repr=False)
+    _unigrams: npt.NDArray[np.int32] = field(init=False, repr=False)
+    _made: tuple[Any, dict[tuple[int, float], Prediction]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         import numpy as np
@@ -193,6 +195,13 @@ class LinearTextModel:
         self._ending = (int(self.meta.get("ending_chars", 0)), int(self.meta.get("ending_n", 0)))
         # What the ending tag adds to the key of a 1-, 2-… gram (`_ending_keys`).
         self._tags = [np.uint64(ord(_ENDING) << (16 * n)) for n in range(1, self._ending[1] + 1)]
+        self._made = (None, {})
+        self.coef = np.ascontiguousarray(self.coef)  # one scorer's weights in one run (np.take)
+        # Feature number of each 1-gram, by its character (-1: not in the vocabulary): a 1-gram's
+        # key is its character, so the third of all keys that are 1-grams need no binary search.
+        self._unigrams = np.full(1 << 16, -1, dtype=np.int32)
+        single = int(self.keys.searchsorted(np.uint64(1 << 16)))
+        self._unigrams[self.keys[:single].astype(np.intp)] = np.arange(single, dtype=np.int32)
 
     @property
     def labels(self) -> list[str]:
@@ -204,18 +213,25 @@ class LinearTextModel:
             return []
         labels = self.labels
         bands = self.meta["bands"]
+        if self._made[0] is not bands:  # thresholds replaced (`training.train` sets them last)
+            self._made = (bands, {})
+        made = self._made[1]
+        binary = len(labels) == 2
         out = []
         for row in self.scores(texts).tolist():
             proba = self.calibrate(row)
             # The class-weighted scores decide the label (better recall on rare labels than the
             # calibrated argmax); the calibrated probability says how far to trust it.
-            k = int(row[0] > 0) if len(labels) == 2 else row.index(max(row))
+            k = int(row[0] > 0) if binary else row.index(max(row))
             confidence = round(proba[k], 3)
-            out.append(
-                Prediction(
-                    label=labels[k], confidence=confidence, band=band_for(confidence, bands, labels[k])
+            # A prediction is immutable and takes one of ~1,000 values per label: made once each.
+            prediction = made.get((k, confidence))
+            if prediction is None:
+                band = band_for(confidence, bands, labels[k])
+                prediction = made[k, confidence] = Prediction(
+                    label=labels[k], confidence=confidence, band=band
                 )
-            )
+            out.append(prediction)
         return out
 
     def scores(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
@@ -226,29 +242,38 @@ class LinearTextModel:
         found in the sorted vocabulary by binary search. Python work per text is one `prepare()`
         (and one `final_clause` for a model with final-clause features).
         """
-        import numpy as np
-
         prepared = [prepare(t) for t in texts]
         if len(texts) == 1:
             return self._single_scores(texts, prepared)
+        result = self._dense(texts, prepared)
+        self._add_ngram_scores(result, prepared)
+        return result
+
+    def _add_ngram_scores(self, result: npt.NDArray[np.float64], prepared: Sequence[str]) -> None:
+        """Add the n-grams' share of the scores of some texts to their rows of `result`."""
+        import numpy as np
+
         doc, feat = self._hits(prepared)
         if self._ending[0]:
             tail_doc, tail_feat = self._ending_hits(prepared)
             doc, feat = np.concatenate((doc, tail_doc)), np.concatenate((feat, tail_feat))
-        # Run-length count of each (text, feature) pair = term frequency.
-        pair = np.sort(doc * len(self.idf) + feat)
-        first = np.flatnonzero(pair[1:] != pair[:-1]) + 1
-        first = np.concatenate((np.zeros(min(len(pair), 1), dtype=np.int64), first))
-        counts = np.diff(np.append(first, len(pair)))
-        doc, feat = np.divmod(pair[first], len(self.idf))
-        values = (1.0 + np.log(counts)) * self.idf[feat]  # sublinear tf × idf
-        result = self._dense(texts, prepared)
-        norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=len(texts)))
+        # Term frequency = how often each (text, feature) pair occurs; pairs ordered by text, then
+        # feature (the order the sums below have always been taken in).
+        doc, feat, counts = _distinct_pairs(doc, feat, len(prepared), len(self.idf))
+        if not len(doc):
+            return
+        # Sublinear tf × idf, (1 + log count) · idf, computed in place: fewer fresh arrays.
+        values = np.log(counts)
+        values += 1.0
+        values *= self.idf[feat]
+        norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=len(prepared)))
         values /= norms[doc]
-        if len(first):
-            rows, starts = np.unique(doc, return_index=True)
-            result[rows] += np.add.reduceat(self.coef[:, feat] * values, starts, axis=1).T
-        return result
+        per_text = np.bincount(doc, minlength=len(prepared))
+        rows = np.flatnonzero(per_text)
+        starts = np.cumsum(per_text[rows]) - per_text[rows]
+        weighted = np.take(self.coef, feat, axis=1)
+        weighted *= values
+        result[rows] += np.add.reduceat(weighted, starts, axis=1).T
 
     def _single_scores(self, texts: Sequence[str], prepared: Sequence[str]) -> npt.NDArray[np.float64]:
         """`scores` of one text (how `analyze()` calls it): the distinct n-grams are looked up
@@ -302,35 +327,45 @@ class LinearTextModel:
             result += dense @ self.dense_coef.T
         return result
 
-    def _hits(self, prepared: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    def _hits(self, prepared: Sequence[str]) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp]]:
         """(text number, feature number) of every n-gram occurrence found in the vocabulary."""
         if self._edges:
             joined = _SEPARATOR.join(_START + p + _END for p in prepared)
         else:
             joined = _SEPARATOR.join(prepared)
-        keys, chars, lengths = _gram_keys(joined, int(self.meta["max_n"]), with_parts=True)
-        return self._lookup(keys, chars, lengths, len(prepared))
+        chars, parts = _gram_parts(joined, int(self.meta["max_n"]))
+        return self._lookup(parts, chars, len(prepared), unigrams=True)
 
-    def _ending_hits(self, prepared: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    def _ending_hits(self, prepared: Sequence[str]) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp]]:
         """(text number, feature number) of every tagged final-clause n-gram found."""
         limit, max_n = self._ending
         joined = _SEPARATOR.join(final_clause(p, limit) for p in prepared)
-        keys, chars, lengths = _ending_keys(joined, max_n, with_parts=True)
-        return self._lookup(keys, chars, lengths, len(prepared))
+        chars, parts = _gram_parts(joined, max_n)
+        return self._lookup(
+            [keys | tag for keys, tag in zip(parts, self._tags, strict=True)], chars, len(prepared)
+        )
 
     def _lookup(
-        self, keys: Any, chars: Any, lengths: list[int], n_texts: int
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Keys of a separator-joined batch → (text number, feature number) of those found."""
+        self, parts: list[Any], chars: Any, n_texts: int, *, unigrams: bool = False
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp]]:
+        """Keys of a separator-joined batch, by n-gram length (`_gram_parts`) → (text number,
+        feature number) of those found; with `unigrams`, parts[0] are plain 1-grams."""
         import numpy as np
 
-        pos = np.minimum(self.keys.searchsorted(keys), len(self.keys) - 1)
-        found = self.keys[pos] == keys
-        if n_texts == 1:
-            return np.zeros(int(found.sum()), dtype=np.int64), pos[found].astype(np.int64)
-        breaks = np.cumsum(chars == ord(_SEPARATOR))  # separators up to each position
-        doc = np.concatenate([breaks[:size] for size in lengths])
-        return doc[found].astype(np.int64), pos[found].astype(np.int64)
+        # Separators up to each position = the text number of an n-gram starting there.
+        breaks = np.cumsum(chars == ord(_SEPARATOR), dtype=np.uint16 if n_texts <= 1 << 16 else np.int64)
+        docs, feats = [], []
+        for n, keys in enumerate(parts):
+            if n == 0 and unigrams:
+                pos = self._unigrams[keys]
+                found = pos >= 0
+            else:
+                pos = self.keys.searchsorted(keys)
+                np.minimum(pos, len(self.keys) - 1, out=pos)
+                found = self.keys[pos] == keys
+            docs.append(breaks[: len(keys)][found])
+            feats.append(pos[found])
+        return np.concatenate(docs), np.concatenate(feats).astype(np.intp, copy=False)
 
     def calibrate(self, row: Sequence[float]) -> list[float]:
         """Calibrated probability of every label (in `labels` order) from one row of scores.
@@ -348,15 +383,53 @@ class LinearTextModel:
         return [x / total for x in p] if total > 0 else [1.0 / len(p)] * len(p)
 
 
-def _gram_keys(text: str, max_n: int, *, with_parts: bool = False) -> Any:
-    """The `ngram_key` of every 1…max_n-gram of `text` (1-grams first, then 2-grams…); with
-    `with_parts`, also the characters and the number of n-grams of each length."""
+def _distinct_pairs(doc: Any, feat: Any, n_texts: int, n_feats: int) -> tuple[Any, Any, Any]:
+    """Each distinct (text number, feature number) pair of a batch's hits once, ordered by text
+    and then feature, with the number of hits it had (its term count)."""
+    import numpy as np
+
+    if n_texts > 1 << 16 or n_feats > 1 << 32:
+        pair = np.sort(doc.astype(np.int64) * n_feats + feat)
+        first = np.flatnonzero(pair[1:] != pair[:-1]) + 1
+        first = np.concatenate((np.zeros(min(len(pair), 1), dtype=np.int64), first))
+        doc, feat = np.divmod(pair[first], n_feats)
+        return doc, feat, np.diff(np.append(first, len(pair)))
+    # Least significant digit first: numpy's stable sort of ≤ 16-bit integers is a radix sort,
+    # a few ns per element where sorting the pairs as int64 numbers costs ~40.
+    digits = [feat] if n_feats <= 1 << 16 else [feat & 0xFFFF, feat >> 16]
+    digits.append(doc)
+    order = None
+    for digit in digits:
+        small = (digit if order is None else digit[order]).astype(np.uint16, copy=False)
+        step = np.argsort(small, kind="stable")
+        order = step if order is None else order[step]
+    doc, feat = doc[order], feat[order]
+    new = np.empty(len(doc), dtype=bool)
+    new[:1] = True
+    np.not_equal(doc[1:], doc[:-1], out=new[1:])
+    new[1:] |= feat[1:] != feat[:-1]
+    first = np.flatnonzero(new)
+    return doc[first], feat[first], np.diff(first, append=len(doc))
+
+
+def _gram_parts(text: str, max_n: int) -> tuple[Any, list[Any]]:
+    """The characters of `text` and the `ngram_key`s of its 1-grams (the characters themselves),
+    its 2-grams…, its max_n-grams: one array per length, n-grams in the order they start."""
     import numpy as np
 
     chars = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16).astype(np.uint64)
     parts = [chars]
     for n in range(2, max_n + 1):
         parts.append((parts[-1][:-1] << np.uint64(16)) | chars[n - 1 :])
+    return chars, parts
+
+
+def _gram_keys(text: str, max_n: int, *, with_parts: bool = False) -> Any:
+    """The `ngram_key` of every 1…max_n-gram of `text` (1-grams first, then 2-grams…); with
+    `with_parts`, also the characters and the number of n-grams of each length."""
+    import numpy as np
+
+    chars, parts = _gram_parts(text, max_n)
     keys = np.concatenate(parts)
     return (keys, chars, [len(p) for p in parts]) if with_parts else keys
 
