@@ -11,12 +11,12 @@ import importlib
 import re
 import threading
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
-from kesu.analysis.scan import NORM_INDEX, LiteralGate, LiteralIndex, match_prefixes
+from kesu.analysis.scan import NORM_INDEX, LiteralGate, LiteralIndex, match_prefixes, parse
 
 T = TypeVar("T")
 _lock = threading.Lock()
@@ -67,7 +67,8 @@ class TermMatcher(Generic[T]):
     term is looked up there, a regex term is tried only where one of its literal prefixes
     occurs. A regex term without a usable prefix (a leading digit class) is tried where one look-ahead
     scan for it says it matches; and a regex term is tried only when one of the literals every
-    match of it contains occurs in the text (`scan.LiteralGate`).
+    match of it contains occurs in the text (`scan.LiteralGate`). A regex term is compiled the
+    first time it is tried: most never are, and compiling them all was most of a build.
     """
 
     def __init__(
@@ -77,7 +78,9 @@ class TermMatcher(Generic[T]):
         self._index = index
         self._owner = 0
         self._literal: dict[str, T] | None = None
-        self._compiled: list[tuple[re.Pattern[str], T]] = []
+        self._patterns: list[str] = []  # regex terms, in the order listed
+        self._payloads: list[T] = []
+        self._match: list[_Match] = []  # each term's `re.Pattern.match`, compiled when first tried
         self._by_prefix: dict[str, tuple[int, ...]] = {}
         self._starts: list[tuple[int, re.Pattern[str]]] = []  # terms without prefixes
         self._gate: LiteralGate | None = None  # regex terms: tried only when they can match
@@ -89,10 +92,16 @@ class TermMatcher(Generic[T]):
                 self._literal.setdefault(pattern, payload)
             self._owner = index.add(self._literal)
             return
-        self._compiled = [(re.compile(pattern), payload) for pattern, payload in pairs]
+        self._patterns = [pattern for pattern, _ in pairs]
+        self._payloads = [payload for _, payload in pairs]
+        # Compiling is the dearest part of a build, and complaints try few of the terms (82 of
+        # 532 over 3,000 benchmark complaints): each is compiled the first time it is tried. The
+        # parse below checks the syntax; test_startup_build compiles every term of the tables.
+        self._match.extend(_lazy_match(self._match, i, pattern) for i, pattern in enumerate(self._patterns))
+        trees = [parse(pattern) for pattern in self._patterns]  # read twice: parsed once
         by_prefix: dict[str, list[int]] = {}
         for i, (pattern, _) in enumerate(pairs):
-            found = match_prefixes(pattern)
+            found = match_prefixes(trees[i])
             if found is None:
                 # Zero-width matches at every position where the term matches.
                 self._starts.append((i, re.compile(first_char_gate([pattern]) + f"(?=(?:{pattern}))")))
@@ -100,7 +109,12 @@ class TermMatcher(Generic[T]):
                 by_prefix.setdefault(prefix, []).append(i)
         self._by_prefix = {p: tuple(ids) for p, ids in by_prefix.items()}
         self._owner = index.add(self._by_prefix)
-        self._gate = LiteralGate((pattern for pattern, _ in pairs), index)
+        self._gate = LiteralGate(trees, index)
+
+    @property
+    def _compiled(self) -> list[tuple[re.Pattern[str], T]]:
+        """The regex terms compiled, with their payloads (to inspect; matching compiles lazily)."""
+        return [(re.compile(p), payload) for p, payload in zip(self._patterns, self._payloads, strict=True)]
 
     def may_match(self, text: str) -> bool:
         """False when no term can occur in `text` (a cheap look at the shared scan)."""
@@ -112,7 +126,7 @@ class TermMatcher(Generic[T]):
         the hits."""
         if self._literal is not None:
             return self._literal_hits(text)
-        if self._compiled:
+        if self._patterns:
             return self._regex_hits(text)
         return []
 
@@ -178,7 +192,7 @@ class TermMatcher(Generic[T]):
             for opening in starts.finditer(text):
                 candidates.setdefault(opening.start(), []).append(i)
         end = 0
-        compiled = self._compiled
+        match, payloads = self._match, self._payloads
         hits: list[Hit[T]] = []
         for at in sorted(candidates):
             if at < end:
@@ -187,11 +201,10 @@ class TermMatcher(Generic[T]):
             if len(ids) > 1:
                 ids.sort()
             for i in ids:
-                pattern, payload = compiled[i]
-                m = pattern.match(text, at)
+                m = match[i](text, at)
                 if m is not None:
                     end = m.end()
-                    hits.append(Hit(at, end, m.group(), payload))
+                    hits.append(Hit(at, end, m.group(), payloads[i]))
                     break
         return hits
 
@@ -200,13 +213,29 @@ class TermMatcher(Generic[T]):
         return hits[0] if hits else None
 
 
+_Match = Callable[[str, int], re.Match[str] | None]
+
+
+def _lazy_match(matchers: list[_Match], i: int, pattern: str) -> _Match:
+    """A stand-in for `re.compile(pattern).match` that compiles on its first call and puts the
+    real one in its place, `matchers[i]` (two threads at once both compile: harmless)."""
+
+    def first(text: str, at: int) -> re.Match[str] | None:
+        match = re.compile(pattern).match
+        matchers[i] = match
+        return match(text, at)
+
+    return first
+
+
 _parser: Any = importlib.import_module("re._parser")  # the stdlib regex parser
 _ZERO_WIDTH = {"AT", "ASSERT", "ASSERT_NOT"}
 
 
 def parse_regex(pattern: str) -> Any:
-    """The standard library's parse tree of `pattern` (to reason about what it can match)."""
-    return _parser.parse(pattern)
+    """The standard library's parse tree of `pattern` (to reason about what it can match, not
+    to change: it is `scan.parse`, which hands the last tree out again for the same pattern)."""
+    return parse(pattern)
 
 
 def first_chars(pattern: str) -> set[str] | None:

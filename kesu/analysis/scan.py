@@ -18,6 +18,7 @@ import importlib
 import re
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import compress
 from operator import add
 from typing import Any
@@ -51,10 +52,11 @@ class LiteralIndex:
     def __init__(self) -> None:
         self._words: set[str] = set()
         self._owners: dict[str, list[int]] = {}
-        self._singles: frozenset[str] = frozenset()
-        self._trie: dict[str, _Node] = {}
+        self._pending: list[str] = []  # words registered since the last build
         self._version = 0
-        self._built = -1
+        # (version built, words of one character, trie), replaced in one assignment: a build
+        # copies what it changes, so a scan running meanwhile reads one consistent trie.
+        self._state: tuple[int, frozenset[str], dict[str, _Node]] = (0, frozenset(), {})
         self._lock = threading.Lock()
         # The last text and its occurrences, replaced in one assignment (thread-safe).
         self._last: tuple[str, int, Found] = ("", -1, Found({}, {}))
@@ -65,37 +67,56 @@ class LiteralIndex:
             owner = self._version = self._version + 1
             for word in set(words):
                 if word:
-                    self._words.add(word)
+                    if word not in self._words:
+                        self._words.add(word)
+                        self._pending.append(word)
                     self._owners.setdefault(word, []).append(owner)
         return owner
 
     def _build(self) -> None:
-        """A trie of the words of two characters or more, entered by their first two."""
+        """A trie of the words of two characters or more, entered by their first two.
+
+        Matchers register their words one after another as detectors first run, and the index
+        is read in between, so it is built many times: each build adds only the words registered
+        since the last, copying the branches they enter (the others are shared, never changed).
+        """
         with self._lock:
-            trie: dict[str, _Node] = {}
-            for word in sorted(self._words):
-                if len(word) < 2:
-                    continue
-                node = trie.setdefault(word[:2], {})
-                for ch in word[2:]:
-                    node = node.setdefault(ch, {})
-                node[""] = word
-            self._singles = frozenset(w for w in self._words if len(w) == 1)
-            self._trie = trie
-            self._built = self._version
+            built, singles, trie = self._state
+            if built == self._version:
+                return
+            pending, self._pending = self._pending, []
+            longer: dict[str, list[str]] = {}
+            for word in pending:
+                if len(word) >= 2:
+                    longer.setdefault(word[:2], []).append(word)
+            if longer:
+                trie = dict(trie)
+                for pair, words in longer.items():
+                    old = trie.get(pair)
+                    root = _copy(old) if old is not None else {}
+                    for word in words:
+                        node = root
+                        for ch in word[2:]:
+                            node = node.setdefault(ch, {})
+                        node[""] = word
+                    trie[pair] = root
+            ones = [word for word in pending if len(word) == 1]
+            if ones:
+                singles = singles.union(ones)
+            self._state = (self._version, singles, trie)
 
     def find(self, text: str) -> Found:
         """Every registered word present in `text` with all its start positions, ascending."""
         last_text, version, last = self._last
         if version == self._version and (last_text is text or last_text == text):
             return last
-        if self._built != self._version:
+        if self._state[0] != self._version:
             self._build()
+        built, singles, trie = self._state
         found: Occurrences = {}
         positions = range(len(text))
-        for i in compress(positions, map(self._singles.__contains__, text)):
+        for i in compress(positions, map(singles.__contains__, text)):
             found.setdefault(text[i], []).append(i)
-        trie = self._trie
         pairs = list(map(add, text, text[1:]))
         size = len(text)
         for i in compress(positions, map(trie.__contains__, pairs)):
@@ -118,11 +139,16 @@ class LiteralIndex:
             for owner in owners[word]:
                 by_owner.setdefault(owner, []).append(word)
         result = Found(found, by_owner)
-        self._last = (text, self._built, result)
+        self._last = (text, built, result)
         return result
 
 
 _Node = dict[str, Any]  # next character → child node; "" → the word that ends here
+
+
+def _copy(node: _Node) -> _Node:
+    """A copy of a trie branch, to add words to without changing the one being read."""
+    return {key: _copy(child) if key else child for key, child in node.items()}
 
 
 NORM_INDEX = LiteralIndex()
@@ -132,10 +158,19 @@ NORM_INDEX = LiteralIndex()
 # ------------------------------------------------------------------ prefixes of expressions
 
 
-def match_prefixes(pattern: str) -> frozenset[str] | None:
-    """Non-empty literals one of which every match of `pattern` starts with; None when they
-    cannot be told (a leading gap such as `[^,]{0,4}`, a big class, a flag)."""
-    parsed = _parser.parse(pattern)
+@lru_cache(maxsize=1)
+def parse(pattern: str) -> Any:
+    """The standard library's parse tree of `pattern`, to read, not to change: the last one is
+    kept, so asking about one expression several times in a row parses it once (rules tables
+    ask for its literals, then for its width). `match_prefixes` and `required_literals` also
+    take the tree itself, for a caller that asks about many expressions in turn."""
+    return _parser.parse(pattern)
+
+
+def match_prefixes(pattern: str | Any) -> frozenset[str] | None:
+    """Non-empty literals one of which every match of `pattern` (text or `parse` tree) starts
+    with; None when they cannot be told (a leading gap such as `[^,]{0,4}`, a big class, a flag)."""
+    parsed = parse(pattern) if isinstance(pattern, str) else pattern
     if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
         return None
     found = _starts(list(parsed), parsed.state)
@@ -143,8 +178,15 @@ def match_prefixes(pattern: str) -> frozenset[str] | None:
 
 
 def _minimal(strings: set[str]) -> set[str]:
-    """Drop members that start with another member: the shorter one occurs there too."""
-    return {s for s in strings if not any(o != s and s.startswith(o) for o in strings)}
+    """Drop members that start with another member: the shorter one occurs there too.
+
+    In sorted order the strings that start with a member follow it directly, so a string has a
+    proper prefix among the members exactly when it starts with the last one kept."""
+    kept: list[str] = []
+    for s in sorted(strings):
+        if not kept or not s.startswith(kept[-1]):
+            kept.append(s)
+    return set(kept)
 
 
 def _product(left: set[str], right: set[str]) -> set[str] | None:
@@ -268,7 +310,7 @@ def _class(items: list[Any]) -> set[str] | None:
 # from the parsed expression, so the data file needs no hand-kept keyword lists.
 
 _MAX_SET = 8
-_Parsed = list[tuple[Any, Any]]
+_Parsed = Any  # a parsed expression (re._parser.SubPattern) or a list of its items
 # Characters so frequent in complaints that an anchor starting with one is tried almost everywhere.
 _COMMON_FIRST = frozenset("我的你一不个是人说就这要上了有在也都很还他她们那么什没给被把到对")
 
@@ -285,8 +327,7 @@ def _strings(seq: _Parsed) -> set[str] | None:
         elif name == "SUBPATTERN":
             part = _strings(av[-1])
         elif name == "BRANCH":
-            branches = [_strings(b) for b in av[1]]
-            part = None if any(b is None for b in branches) else set().union(*branches)  # type: ignore[arg-type]
+            part = _branch_strings(av[1], _MAX_SET // len(out))
         elif name == "MAX_REPEAT" and av[0] == 0 and av[1] == 1:
             inner = _strings(av[2])
             part = None if inner is None else inner | {""}
@@ -295,6 +336,20 @@ def _strings(seq: _Parsed) -> set[str] | None:
         if part is None or len(out) * len(part) > _MAX_SET:
             return None
         out = {a + b for a in out for b in part}
+    return out
+
+
+def _branch_strings(branches: list[_Parsed], limit: int) -> set[str] | None:
+    """The union of `_strings` of the branches; None as soon as one gives None or the union
+    grows past `limit` members (the caller would give up on it then)."""
+    out: set[str] = set()
+    for branch in branches:
+        found = _strings(branch)
+        if found is None:
+            return None
+        out |= found
+        if len(out) > limit:
+            return None
     return out
 
 
@@ -327,35 +382,52 @@ def _inner_anchor_sets(item: tuple[Any, Any]) -> list[set[str]]:
     if name in ("MAX_REPEAT", "MIN_REPEAT") and av[0] >= 1:
         return _anchor_sets(av[2])
     if name == "BRANCH":
-        per_branch = [_anchor_sets(b) for b in av[1]]
-        if all(per_branch):
-            return [set().union(*(_best(b) for b in per_branch))]
+        out: set[str] = set()
+        for branch in av[1]:
+            sets = _anchor_sets(branch)
+            if not sets:
+                return []  # a branch without an anchor: the alternation has none
+            out |= _best(sets)
+        return [out]
     return []
 
 
 def _contained_minimal(strings: set[str]) -> set[str]:
-    """Drop members that contain another member: finding the shorter one is enough."""
-    return {s for s in strings if not any(o != s and o in s for o in strings)}
+    """Drop members that contain another member: finding the shorter one is enough.
+
+    By increasing length, a string contains another member exactly when it contains one kept
+    so far: the shortest member it contains contains no other, so was kept."""
+    if len(strings) < 2:
+        return set(strings)
+    kept: list[str] = []
+    for s in sorted(strings, key=len):
+        for k in kept:
+            if k in s:
+                break
+        else:
+            kept.append(s)
+    return set(kept)
+
+
+def _cost(anchors: set[str]) -> tuple[bool, bool, int, int]:
+    """How good an anchor set is (the greater, the better): see `_best`."""
+    shortest = min(map(len, anchors))
+    return (shortest >= 2, not any(a[0] in _COMMON_FIRST for a in anchors), -len(anchors), shortest)
 
 
 def _best(sets: list[set[str]]) -> set[str]:
     """The anchor set cheapest to look for: two characters or more, no very common first
     character, few members."""
-    return max(
-        (_contained_minimal(s) for s in sets),
-        key=lambda s: (
-            min(map(len, s)) >= 2,
-            not any(a[0] in _COMMON_FIRST for a in s),
-            -len(s),
-            min(map(len, s)),
-        ),
-    )
+    if len(sets) == 1:
+        return _contained_minimal(sets[0])
+    return max(map(_contained_minimal, sets), key=_cost)
 
 
-def required_literals(pattern: str) -> tuple[str, ...]:
-    """Literals one of which every match of `pattern` contains; () when none can be told
-    (nothing is read from look-arounds, and a case-insensitive pattern gives none)."""
-    parsed = _parser.parse(pattern)
+def required_literals(pattern: str | Any) -> tuple[str, ...]:
+    """Literals one of which every match of `pattern` (text or `parse` tree) contains; () when
+    none can be told (nothing is read from look-arounds, and a case-insensitive pattern gives
+    none)."""
+    parsed = parse(pattern) if isinstance(pattern, str) else pattern
     if parsed.state.flags & re.IGNORECASE:
         return ()
     sets = _anchor_sets(list(parsed))
@@ -363,14 +435,14 @@ def required_literals(pattern: str) -> tuple[str, ...]:
 
 
 class LiteralGate:
-    """For a list of expressions, the literals one of which every match of each contains
-    (`required_literals`), registered in a shared index: `passes(i, present(text))` tells, with
-    a set operation on that text's scan, whether expression `i` can match at all (hot loops
-    write the same test inline)."""
+    """For a list of expressions (texts or `parse` trees), the literals one of which every match
+    of each contains (`required_literals`), registered in a shared index: `passes(i,
+    present(text))` tells, with a set operation on that text's scan, whether expression `i` can
+    match at all (hot loops write the same test inline)."""
 
     __slots__ = ("_index", "_owner", "needs")
 
-    def __init__(self, patterns: Iterable[str], index: LiteralIndex) -> None:
+    def __init__(self, patterns: Iterable[str | Any], index: LiteralIndex) -> None:
         self.needs = [frozenset(required_literals(p)) for p in patterns]
         words = set().union(*self.needs)
         self._index = index
