@@ -10,9 +10,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser run demo serve test lint typecheck pytest bench eval clean
+.PHONY: install compile browser run demo serve test lint typecheck pytest bench eval clean
 
+## The venv, kesu in it, and the engine's compiled build (mypyc, ADR 0010; only rebuilt when a
+## source changed; without a C compiler the engine runs from its Python sources, same results).
 install: $(STAMP)
+	@$(BIN)/python tools/compile_engine.py
+
+compile: install
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,16 +46,18 @@ serve: install
 	$(BIN)/kesu serve
 
 lint: install
-	$(BIN)/ruff check kesu tests benchmarks
-	$(BIN)/ruff format --check kesu tests benchmarks
+	$(BIN)/ruff check kesu tests benchmarks tools
+	$(BIN)/ruff format --check kesu tests benchmarks tools
 
 typecheck: install
 	$(BIN)/mypy kesu/analysis kesu/knowledge kesu/cases/workflow.py kesu/cases/intake.py \
 	  kesu/clocks/workdays.py kesu/clocks/rules.py kesu/clocks/compute.py kesu/clocks/specs.py \
-	  kesu/routing/ladder.py kesu/routing/escalation.py kesu/routing/assign.py
+	  kesu/routing/ladder.py kesu/routing/escalation.py kesu/routing/assign.py tools/compile_engine.py
 
 pytest: install browser
 	KESU_E2E_REQUIRED=1 $(BIN)/pytest -n 2
+	@echo "The engine's tests again, from its Python sources (KESU_PURE_PYTHON=1):"
+	KESU_PURE_PYTHON=1 $(BIN)/pytest -n 2 -q tests/analysis
 
 test: lint typecheck pytest
 
@@ -65,4 +72,4 @@ eval: install
 	$(BIN)/python benchmarks/eval_accuracy.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache kesu/analysis/_compiled

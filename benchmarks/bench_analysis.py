@@ -8,6 +8,9 @@ the same code as `kesu train`, then measures:
   * snownlp's `SnowNLP(text).sentiments` on the same texts, the library a team would reach for;
   * the model format decision (docs/decisions/0002-model-format.md): the numpy `.npz` file
     against the same model pickled with joblib (start-up to first prediction, file size).
+The engine runs compiled by mypyc when `make compile` has built it from the current sources
+(docs/decisions/0010-compiled-engine.md); the latency and CLI throughput are measured again from
+the Python sources (`KESU_PURE_PYTHON=1`) and printed as the "pure Python sources" rows.
 Writes bench-results/bench.json.
 """
 
@@ -35,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import generate  # noqa: E402
 
 from kesu.analysis import Complaint, analyze  # noqa: E402
+from kesu.analysis._native import PURE_ENV  # noqa: E402
 from kesu.analysis.models import load_model  # noqa: E402
 from kesu.analysis.training import save, train  # noqa: E402
 
@@ -67,12 +71,14 @@ def train_model(path: Path) -> dict[str, Any]:
     }
 
 
-def run_cli(inputs: Path, model: Path) -> dict[str, Any]:
-    """Run `kesu analyze --model` on a file; time the first line and the whole run, peak RSS."""
+def run_cli(inputs: Path, model: Path, pure: bool = False) -> dict[str, Any]:
+    """Run `kesu analyze --model` on a file; time the first line and the whole run, peak RSS.
+    With `pure`, the engine runs from its Python sources even when a compiled build exists."""
     cmd = pinned([str(BIN / "kesu"), "analyze", "--model", f"category={model}"])
+    env = {**os.environ, PURE_ENV: "1" if pure else ""}
     with open(inputs, "rb") as stdin:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         assert proc.stdout is not None
         peak = [0]
         sampler = threading.Thread(target=_watch_peak, args=(proc.pid, peak), daemon=True)
@@ -161,6 +167,18 @@ def in_process(texts: list[str], model_path: Path) -> dict[str, Any]:
         "rules_only_median_ms": round(statistics.median(rules_only), 3),
         "model_only_median_ms": round(statistics.median(model_only), 3),
     }
+
+
+def in_process_pure(inputs: Path, model_path: Path) -> dict[str, Any]:
+    """`in_process` in a child process that runs the engine from its Python sources."""
+    out = subprocess.run(
+        pinned([sys.executable, __file__, "--in-process", str(inputs), str(model_path)]),
+        env={**os.environ, PURE_ENV: "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(out.stdout))
 
 
 def snownlp_time(texts: list[str]) -> dict[str, Any]:
@@ -272,6 +290,18 @@ def report(results: dict[str, Any]) -> None:
             f"≥ {TARGETS['per_second']:.0f}",
             cli50["per_second"] >= TARGETS["per_second"],
         ),
+        (
+            "pure Python sources: analyze() median (ms)",
+            results["pure"]["in_process"]["median_ms"],
+            f"≤ {TARGETS['median_ms']}",
+            results["pure"]["in_process"]["median_ms"] <= TARGETS["median_ms"],
+        ),
+        (
+            f"pure Python sources: CLI throughput, {small} lines",
+            results["pure"]["cli_small"]["per_second"],
+            f"≥ {TARGETS['per_second']:.0f}",
+            results["pure"]["cli_small"]["per_second"] >= TARGETS["per_second"],
+        ),
         ("snownlp SnowNLP(t).sentiments median (ms)", results["snownlp"]["median_ms"], "—", None),
         ("  snownlp time / kesu analyze() time", results["snownlp_ratio"], "—", None),
         (
@@ -292,6 +322,14 @@ def report(results: dict[str, Any]) -> None:
         )
     print(f"load average during the run: {results['load_average']}")
     print(f"interpreter: {results['interpreter']}")
+    print(f"engine: {results['engine']} (the figures above the two 'pure Python sources' rows)")
+
+
+def engine_form() -> str:
+    """Compiled (mypyc, ADR 0010) or the Python sources, and why."""
+    from kesu.analysis import _native
+
+    return ("compiled by mypyc" if _native.ACTIVE else "pure Python") + f" — {_native.status()[1]}"
 
 
 def interpreter() -> str:
@@ -313,7 +351,13 @@ def interpreter() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lines", type=int, nargs=2, default=[10_000, 50_000], metavar=("SMALL", "LARGE"))
+    parser.add_argument("--in-process", nargs=2, metavar=("INPUTS", "MODEL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.in_process:  # the child of `in_process_pure`
+        inputs, model_path = args.in_process
+        lines = Path(inputs).read_text(encoding="utf-8").splitlines()
+        print(json.dumps(in_process([json.loads(line)["text"] for line in lines], Path(model_path))))
+        return 0
     small, large = args.lines
     results: dict[str, Any] = {"cores_pinned": "0" if shutil.which("taskset") else "none", "targets": TARGETS}
     results["lines"] = {"small": small, "large": large}
@@ -326,6 +370,10 @@ def main() -> int:
         results["cli_small"] = run_cli(tmp / "small.jsonl", model)
         results["cli_large"] = run_cli(tmp / "large.jsonl", model)
         results["in_process"] = in_process(texts, model)
+        results["pure"] = {
+            "cli_small": run_cli(tmp / "small.jsonl", model, pure=True),
+            "in_process": in_process_pure(tmp / "small.jsonl", model),
+        }
         results["snownlp"] = snownlp_time(texts)
         results["snownlp_ratio"] = round(
             results["snownlp"]["median_ms"] / results["in_process"]["median_ms"], 1
@@ -333,6 +381,7 @@ def main() -> int:
         results["model_format"] = format_comparison(model, tmp)
     results["load_average"] = [round(x, 2) for x in os.getloadavg()]
     results["interpreter"] = interpreter()
+    results["engine"] = engine_form()
     report(results)
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -1,5 +1,14 @@
-"""kesu.analysis — the pure analysis engine (contract.md). No Django, no database, no network."""
+"""kesu.analysis — the pure analysis engine (contract.md). No Django, no database, no network.
 
+Pure Python; its hot modules also run compiled by mypyc from these same sources when a fresh
+build exists (`make compile`, ADR 0010; `_native.py` decides, before anything else is imported).
+"""
+
+from kesu.analysis import _native
+
+_native.activate(__path__)
+
+# ruff: noqa: E402 — the compiled modules, when usable, must be on the path before these imports
 from kesu.analysis.engine import ENGINE, VERSION, analyze, analyze_many
 from kesu.analysis.inputs import complaint_from_dict
 from kesu.analysis.reply_check import ReplyCheck, check_reply
