@@ -57,7 +57,7 @@ typecheck: install
 pytest: install browser
 	KESU_E2E_REQUIRED=1 $(BIN)/pytest -n 2
 	@echo "The engine's tests again, from its Python sources (KESU_PURE_PYTHON=1):"
-	KESU_PURE_PYTHON=1 $(BIN)/pytest -n 2 -q tests/analysis
+	KESU_PURE_PYTHON=1 $(BIN)/pytest -n 2 tests/analysis
 
 test: lint typecheck pytest
 
