@@ -1,7 +1,7 @@
 """`kesu train`: read labelled complaints, cross-validate, fit and save a text classifier.
 
 The recipe (see docs/decisions/0002-model-format.md and 0007-tone-features.md): character
-1–3-gram TF-IDF with sublinear term frequency; then one choice made by an inner cross-validation
+1–3-gram TF-IDF with sublinear term frequency, web links and @mentions masked (one token each); then one choice made by an inner cross-validation
 on the training data only, between the n-grams alone (what topic labels need) and the n-grams
 plus the "tone" features: the text framed by start and end markers, the tagged 1–2-grams of its
 final clause (its last ≤ 10 characters after the last 「，。！？」), and the engine's own cue counts
@@ -83,7 +83,8 @@ class Recipe:
             f"{self.cue_folds}-fold inner CV macro-F1)"
         )
         return (
-            f"char 1-{self.max_n}-gram tf-idf (sublinear, min_df={self.min_df}){tone} + "
+            f"char 1-{self.max_n}-gram tf-idf (links and @mentions masked, sublinear, "
+            f"min_df={self.min_df}){tone} + "
             f"LinearSVC(C={self.c}, {weights}) + sigmoid calibration ({self.calibration_folds}-fold)"
         )
 
@@ -258,6 +259,7 @@ def _export(terms: list[str], idf: Any, calibrated: Any, recipe: Recipe, scale: 
         "dense_features": dense_names,
         "dense_scale": scale,
         "text_edges": bool(scale),
+        "mask_links": True,  # `prepare` masks links and @mentions (format version 4)
         "ending_chars": recipe.ending_chars if scale else 0,
         "ending_n": recipe.ending_n if scale and recipe.ending_chars else 0,
         "bands": {"high": 0.9, "medium": 0.6},  # replaced by cross-validated thresholds in train()

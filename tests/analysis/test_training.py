@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kesu.analysis import Complaint, analyze
-from kesu.analysis.models import FORMAT_VERSION, load_model
+from kesu.analysis import Complaint, analyze, models
+from kesu.analysis.models import FORMAT_VERSION, load_model, prepare
 from kesu.analysis.training import Recipe, TrainingError, fit, read_dataset, train, train_command
 
 TOPICS = {
@@ -504,6 +504,53 @@ def test_version_2_model_still_loads_and_predicts_the_same(
         np.savez(fh, **arrays)
     texts = list(NEW_TEXTS.values())
     assert load_model(str(old)).predict(texts) == load_model(str(trained[0])).predict(texts)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("//@财经小王:信用卡年费乱扣，太坑了", "//@路人甲乙丙:信用卡年费乱扣，太坑了"),
+        ("@客服小李 宽带又断网了", "＠某运营商官方客服 宽带又断网了"),
+        ("看这里 https://example.com/a?b=1 理赔被拒", "看这里 HTTP://t.cn/XyZ123 理赔被拒"),
+    ],
+)
+def test_links_and_mentions_are_one_token_whoever_and_wherever(first: str, second: str) -> None:
+    """A post's user names and links say who and where, not what: they must not become n-grams."""
+    assert prepare(first) == prepare(second)
+    assert prepare(first, mask_links=False) != prepare(second, mask_links=False)
+    assert "信用卡" in prepare("//@财经小王:信用卡") and "小王" not in prepare("//@财经小王:信用卡")
+    assert prepare("邮件 a@b.com") == "邮件 a@"
+
+
+def test_a_version_3_model_reads_links_and_mentions_as_it_was_trained(
+    trained: tuple[Path, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Masking came with format version 4; older files keep the text form they were trained on."""
+    with np.load(trained[0], allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    meta = json.loads(arrays["meta"].tobytes())
+    assert meta["format_version"] == 4 and meta["mask_links"] is True
+    del meta["mask_links"]
+    meta["format_version"] = 3
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    old = tmp_path / "v3.npz"
+    with open(old, "wb") as fh:
+        np.savez(fh, **arrays)
+    seen: list[bool] = []
+    real = models.prepare
+
+    def spy(text: str, *, mask_links: bool = True) -> str:
+        seen.append(mask_links)
+        return real(text, mask_links=mask_links)
+
+    monkeypatch.setattr(models, "prepare", spy)
+    texts = ["@客服小李 信用卡年费被扣了", "宽带断网 https://example.com/x"]
+    load_model(str(old)).predict(texts)
+    assert seen == [False, False]
+    seen.clear()
+    new = load_model(str(trained[0]))
+    assert new.predict(["@客服小李 信用卡年费被扣了"]) == new.predict(["@另一个人 信用卡年费被扣了"])
+    assert seen == [True, True]
 
 
 def _mood_set(n: int) -> tuple[list[str], list[str]]:
