@@ -173,21 +173,31 @@ class TermMatcher(Generic[T]):
         candidates: dict[int, list[int]] = {}
         by_prefix, gate = self._by_prefix, self._gate
         assert gate is not None
-        anchors, needs = gate.present(text), gate.needs
+        # The gate's literals present (`LiteralGate.present`, read from the scan already at
+        # hand, and kept a list: a term passes when its needs are not disjoint from it).
+        anchors, needs = found.words(gate.owner), gate.needs
         at_ = found.at
         for prefix in present:
             # Terms of this prefix that can match (`LiteralGate.passes`, inlined: the hot loop).
-            terms = [i for i in by_prefix[prefix] if not needs[i] or not anchors.isdisjoint(needs[i])]
-            if not terms:
-                continue
+            # Most prefixes start one term: no list comprehension (a function call) for those.
+            listed_ids = by_prefix[prefix]
+            if len(listed_ids) == 1:
+                need = needs[listed_ids[0]]
+                if need and need.isdisjoint(anchors):
+                    continue
+                terms = list(listed_ids)
+            else:
+                terms = [i for i in listed_ids if not needs[i] or not needs[i].isdisjoint(anchors)]
+                if not terms:
+                    continue
             for at in at_[prefix]:
                 listed = candidates.get(at)
                 if listed is None:
-                    candidates[at] = list(terms)
+                    candidates[at] = terms.copy()
                 else:
                     listed.extend(terms)  # disjoint: a term's prefixes never nest
         for i, starts in self._starts:
-            if not gate.passes(i, anchors):
+            if needs[i] and needs[i].isdisjoint(anchors):
                 continue
             for opening in starts.finditer(text):
                 candidates.setdefault(opening.start(), []).append(i)

@@ -20,7 +20,6 @@ import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import compress
-from operator import add
 from typing import Any
 
 _parser: Any = importlib.import_module("re._parser")
@@ -29,6 +28,8 @@ _MAX_PREFIXES = 256  # more alternative prefixes than this: give up on the expre
 _MAX_CLASS = 32  # a character class with more members is not spelled out
 
 Occurrences = dict[str, list[int]]
+_Node = dict[str, Any]  # next character → child node; "" → the word that ends here
+_Roots = dict[tuple[str, str], _Node]  # the trie, entered by a word's first two characters
 
 
 class Found:
@@ -56,7 +57,7 @@ class LiteralIndex:
         self._version = 0
         # (version built, words of one character, trie), replaced in one assignment: a build
         # copies what it changes, so a scan running meanwhile reads one consistent trie.
-        self._state: tuple[int, frozenset[str], dict[str, _Node]] = (0, frozenset(), {})
+        self._state: tuple[int, frozenset[str], _Roots] = (0, frozenset(), {})
         self._lock = threading.Lock()
         # The last text and its occurrences, replaced in one assignment (thread-safe).
         self._last: tuple[str, int, Found] = ("", -1, Found({}, {}))
@@ -85,10 +86,10 @@ class LiteralIndex:
             if built == self._version:
                 return
             pending, self._pending = self._pending, []
-            longer: dict[str, list[str]] = {}
+            longer: dict[tuple[str, str], list[str]] = {}
             for word in pending:
                 if len(word) >= 2:
-                    longer.setdefault(word[:2], []).append(word)
+                    longer.setdefault((word[0], word[1]), []).append(word)
             if longer:
                 trie = dict(trie)
                 for pair, words in longer.items():
@@ -114,13 +115,20 @@ class LiteralIndex:
             self._build()
         built, singles, trie = self._state
         found: Occurrences = {}
-        positions = range(len(text))
-        for i in compress(positions, map(singles.__contains__, text)):
-            found.setdefault(text[i], []).append(i)
-        pairs = list(map(add, text, text[1:]))
-        size = len(text)
-        for i in compress(positions, map(trie.__contains__, pairs)):
-            node = trie[pairs[i]]
+        # The characters once, as objects: each is hashed once (a str caches its hash) for the
+        # set tests, the pair keys and the trie walk, instead of a fresh string per use. A pair
+        # key is a tuple of two of them: its hash combines theirs, and `zip` reuses one tuple
+        # while `trie.get` does not keep it.
+        chars = list(text)
+        positions = range(len(chars))
+        for i in compress(positions, map(singles.__contains__, chars)):
+            found.setdefault(chars[i], []).append(i)
+        # zip, not pairwise: zip reuses its tuple when the consumer drops it (3.11's pairwise does not)
+        roots = list(map(trie.get, zip(chars, chars[1:], strict=False)))  # noqa: RUF007
+        size = len(chars)
+        for i in compress(positions, roots):
+            node = roots[i]
+            assert node is not None  # `compress` kept the pairs that enter the trie
             j = i + 2
             while True:
                 word = node.get("")
@@ -128,7 +136,7 @@ class LiteralIndex:
                     found.setdefault(word, []).append(i)
                 if j >= size:
                     break
-                child = node.get(text[j])
+                child = node.get(chars[j])
                 if child is None:
                     break
                 node = child
@@ -141,9 +149,6 @@ class LiteralIndex:
         result = Found(found, by_owner)
         self._last = (text, built, result)
         return result
-
-
-_Node = dict[str, Any]  # next character → child node; "" → the word that ends here
 
 
 def _copy(node: _Node) -> _Node:
@@ -440,17 +445,19 @@ class LiteralGate:
     present(text))` tells, with a set operation on that text's scan, whether expression `i` can
     match at all (hot loops write the same test inline)."""
 
-    __slots__ = ("_index", "_owner", "needs")
+    __slots__ = ("_index", "needs", "owner")
 
     def __init__(self, patterns: Iterable[str | Any], index: LiteralIndex) -> None:
         self.needs = [frozenset(required_literals(p)) for p in patterns]
         words = set().union(*self.needs)
         self._index = index
-        self._owner = index.add(words) if words else 0
+        # The literals' owner number in the index (0: none): `index.find(text).words(owner)`
+        # lists those present, for a caller that already holds the text's scan.
+        self.owner = index.add(words) if words else 0
 
     def present(self, text: str) -> set[str]:
         """The gate's literals that occur in `text` (from the shared scan)."""
-        return set(self._index.find(text).words(self._owner)) if self._owner else set()
+        return set(self._index.find(text).words(self.owner)) if self.owner else set()
 
     def passes(self, i: int, present: set[str]) -> bool:
         """Whether expression `i` can match a text whose `present` literals are given."""
@@ -458,19 +465,23 @@ class LiteralGate:
         return not needs or not present.isdisjoint(needs)
 
 
-_GATES: dict[re.Pattern[str], frozenset[str]] = {}
+# Keyed by the pattern's id, kept alive by the entry: hashing a compiled pattern hashes its whole
+# compiled code (`re.Pattern.__hash__`), thousands of instructions for one look-up.
+_GATES: dict[int, tuple[re.Pattern[str], frozenset[str]]] = {}
 
 
 def may_match_in(pattern: re.Pattern[str], window: str) -> bool:
     """False when no match of `pattern` can lie inside `window`: none of the literals every
     match contains occurs there. A substring test costs a fraction of a regex search, and most
     look-alike checks (气死我了 around 死) fail this way."""
-    needs = _GATES.get(pattern)
-    if needs is None:
+    entry = _GATES.get(id(pattern))
+    if entry is None:
         needs = (
             frozenset() if pattern.flags & re.IGNORECASE else frozenset(required_literals(pattern.pattern))
         )
-        _GATES[pattern] = needs
+        _GATES[id(pattern)] = (pattern, needs)
+    else:
+        needs = entry[1]
     if not needs:
         return True
     for literal in needs:  # noqa: SIM110 - a plain loop: cheaper than any() over a generator
