@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from kesu.analysis.doc import Doc
-from kesu.analysis.lexicon import entries
+from kesu.analysis.lexicon import entries, trie_regex
 
 _MASK = "\u25a1"  # a character no cue contains: masked words keep their length
 
@@ -62,16 +62,28 @@ def cues() -> Cues:
     return Cues(**{name: words(_KIND.get(name, name)) for name in Cues.__dataclass_fields__})
 
 
+def plain_alternation(words: tuple[str, ...]) -> str:
+    """A cue list as one plain alternation, longest words first (the form `_alternation` speeds up)."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+
+
 @cache
 def _alternation(kind: str) -> re.Pattern[str]:
-    """One regex for a cue list, longest words first, so 早就 wins over 就 at the same place."""
+    """One regex for a cue list that prefers the longest word at each place, so 早就 wins over
+    就: what `plain_alternation` finds. Spelt as a trie (`(?:早(?:就)?|就)`): `re` tries the
+    branches of an alternation one after another at each place, and a list of a hundred words
+    (third_party) cost some thousand steps per place; the trie tries one branch per character."""
     words: tuple[str, ...] = getattr(cues(), kind)
-    return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
+    return re.compile(trie_regex(list(words)) if words else "(?!)")
 
 
 def _mask(window: str, kind: str) -> str:
     """Blank out look-alike words (不满, 要求…) without changing the window's length."""
-    return _alternation(kind).sub(lambda m: _MASK * len(m.group()), window)
+    return _alternation(kind).sub(_masked, window)
+
+
+def _masked(m: re.Match[str]) -> str:
+    return _MASK * len(m.group())
 
 
 def _last(window: str, kind: str) -> tuple[int, str] | None:
@@ -221,7 +233,7 @@ def narrated(doc: Doc, start: int) -> str | None:
 def _speaker_label() -> re.Pattern[str]:
     """A dialogue label at the start of a turn (「坐席：」「客户：」) in a phone transcript."""
     words = cues().staff_label + cues().customer_label
-    return re.compile(r"(?:^|[\s。!?])(" + "|".join(map(re.escape, words)) + r")\s?:")
+    return re.compile(r"(?:^|[\s。!?])(" + trie_regex(list(words)) + r")\s?:")
 
 
 def staff_turn(doc: Doc, start: int) -> str | None:

@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from kesu.analysis.doc import Doc
-from kesu.analysis.lexicon import entries, load_table, parse_regex
+from kesu.analysis.lexicon import entries, load_table, parse_regex, trie_regex
 from kesu.analysis.scan import NORM_INDEX, may_match_in, required_literals
 from kesu.analysis.types import RIGHTS, Right
 
@@ -127,13 +127,14 @@ def _right(row: dict[str, Any]) -> _RightInfo:
 
 
 def _negation(raw: dict[str, Any]) -> _Negation:
-    words = sorted(raw["not_negation"], key=len, reverse=True)
-    cues = "|".join(re.escape(c) for c in sorted(raw["cues"], key=len, reverse=True))
+    # Word lists as tries: they find what the plain alternations, longest word first, find
+    # (test_detector_speedups), trying one branch per character instead of every word.
+    cues = trie_regex(sorted(set(raw["cues"])))
     return _Negation(
         cues=re.compile(f"(?:{cues})(?=.{{0,{int(raw['max_gap'])}}}$)", re.S),
         adjacent=tuple(raw["adjacent"]),
         breakers=tuple(raw["breakers"]),
-        not_negation=re.compile("|".join(re.escape(w) for w in words)),
+        not_negation=re.compile(trie_regex(sorted(set(raw["not_negation"])))),
     )
 
 
@@ -215,7 +216,10 @@ def reported(doc: Doc, start: int) -> str | None:
     cues, width = _rules().reported
     floor = max(doc.clause_bounds(start)[0], start - width)
     window = doc.norm[floor:start]
-    return next((c for c in cues if c in window), None)
+    for cue in cues:  # a plain loop: cheaper than next() over a generator
+        if cue in window:
+            return cue
+    return None
 
 
 def _excluded(doc: Doc, trigger: _Trigger, start: int, end: int) -> bool:
@@ -269,9 +273,15 @@ def _hits(doc: Doc, pattern: _Pattern, positions: list[int], found: set[tuple[in
     # Searching only near the anchors keeps long complaints cheap; look-behinds still see the
     # text before a window, because the string is not sliced. Plain int tuples: hashing them is
     # far cheaper than hashing the trigger.
-    order, finditer = pattern.order, pattern.regex.finditer
-    for lo, hi in _windows(positions, pattern.reach, len(doc.norm)):
-        for m in finditer(doc.norm, lo, hi):
+    order, finditer, norm = pattern.order, pattern.regex.finditer, doc.norm
+    if len(positions) == 1 and positions[0] >= 0:
+        # One anchor occurrence (most patterns): its window, without `_windows`' list and sort.
+        pos, reach = positions[0], pattern.reach
+        for m in finditer(norm, max(0, pos - reach), min(len(norm), pos + reach)):
+            found.add((m.start(), order, -m.end()))
+        return
+    for lo, hi in _windows(positions, pattern.reach, len(norm)):
+        for m in finditer(norm, lo, hi):
             found.add((m.start(), order, -m.end()))
 
 
