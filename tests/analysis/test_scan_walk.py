@@ -13,6 +13,8 @@ import re
 from kesu.analysis.lexicon import TermMatcher
 from kesu.analysis.scan import LiteralIndex, may_match_in
 
+from .test_scan import _reference as _one_alternation
+
 _ALPHABET = "投诉退款我的了12ab"
 
 
@@ -69,16 +71,6 @@ def test_find_reads_a_word_that_ends_the_text() -> None:
     assert index.find("").at == {}
 
 
-def _alternation(patterns: list[str], text: str) -> list[tuple[int, int, int]]:
-    scan = re.compile("|".join(f"(?:{p})" for p in patterns))
-    compiled = [re.compile(p) for p in patterns]
-    out = []
-    for m in scan.finditer(text):
-        first = next(i for i, c in enumerate(compiled) if c.match(text, m.start()))
-        out.append((m.start(), m.end(), first))
-    return out
-
-
 def test_gated_regex_terms_find_what_one_alternation_finds() -> None:
     # Shared prefixes (退), terms whose required literal is elsewhere (款 / 诉), a term without
     # a prefix (a leading digit class) but with a required literal, and one without either.
@@ -100,7 +92,7 @@ def test_gated_regex_terms_find_what_one_alternation_finds() -> None:
     ]
     for text in texts:
         got = [(h.start, h.end, h.payload) for h in matcher.finditer(text)]
-        assert got == _alternation(patterns, text), text
+        assert got == _one_alternation(patterns, text), text
 
 
 def test_may_match_in_tells_apart_patterns_with_equal_text() -> None:
