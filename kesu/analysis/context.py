@@ -62,15 +62,10 @@ def cues() -> Cues:
     return Cues(**{name: words(_KIND.get(name, name)) for name in Cues.__dataclass_fields__})
 
 
-def plain_alternation(words: tuple[str, ...]) -> str:
-    """A cue list as one plain alternation, longest words first (the form `_alternation` speeds up)."""
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
-
-
 @cache
 def _alternation(kind: str) -> re.Pattern[str]:
     """One regex for a cue list that prefers the longest word at each place, so 早就 wins over
-    就: what `plain_alternation` finds. Spelt as a trie (`(?:早(?:就)?|就)`): `re` tries the
+    就: what a plain alternation of the words, longest first, finds. Spelt as a trie (`(?:早(?:就)?|就)`): `re` tries the
     branches of an alternation one after another at each place, and a list of a hundred words
     (third_party) cost some thousand steps per place; the trie tries one branch per character."""
     words: tuple[str, ...] = getattr(cues(), kind)

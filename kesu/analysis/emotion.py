@@ -20,7 +20,7 @@ from typing import Generic, TypeVar
 from kesu.analysis.context import hypothetical, third_party
 from kesu.analysis.doc import Doc
 from kesu.analysis.lexicon import Hit, TermMatcher, entries, load_table, trie_regex
-from kesu.analysis.scan import NORM_INDEX, LiteralGate, LiteralIndex, may_match_in, required_literals
+from kesu.analysis.scan import NORM_INDEX, LiteralGate, LiteralIndex, may_any_match_in, may_match_in
 from kesu.analysis.types import Emotion, Span
 
 ABUSIVE_LABELS = ("骂人词", "贬损词")
@@ -302,41 +302,12 @@ def negated(doc: Doc, start: int, end: int) -> bool:
     return not rhetorical.search(doc.after(end, 4, within_clause=False))
 
 
-# Per exclusion tuple (by identity, the tuple kept to check it): the literals one of which every
-# match of any of its expressions contains (`scan.required_literals`), or () when one expression
-# has none (it may match anywhere).
-_COVER_GATES: dict[int, tuple[tuple[re.Pattern[str], ...], tuple[str, ...]]] = {}
-
-
-def _cover_gate(exclude: tuple[re.Pattern[str], ...]) -> tuple[str, ...]:
-    entry = _COVER_GATES.get(id(exclude))
-    if entry is not None and entry[0] is exclude:
-        return entry[1]
-    literals: set[str] = set()
-    for x in exclude:
-        needs = () if x.flags & re.IGNORECASE else required_literals(x.pattern)
-        if not needs:
-            literals = set()
-            break
-        literals.update(needs)
-    gate = tuple(sorted(literals))
-    _COVER_GATES[id(exclude)] = (exclude, gate)
-    return gate
-
-
 def covered(text: str, start: int, end: int, exclude: tuple[re.Pattern[str], ...], reach: int = 8) -> bool:
     """True when a look-alike (垃圾短信 for 垃圾) covers text[start:end]."""
     lo, hi = max(0, start - reach), end + reach
     window = text[lo:hi]
-    gate = _cover_gate(exclude)
-    if gate:
-        # One pass over the literals of all the expressions: most windows hold none of them,
-        # and then no expression can match (what `may_match_in` tells of each, one call each).
-        for literal in gate:
-            if literal in window:
-                break
-        else:
-            return False
+    if not may_any_match_in(exclude, window):
+        return False
     for x in exclude:
         if may_match_in(x, window):
             for m in x.finditer(text, lo, hi):

@@ -16,7 +16,7 @@ import pytest
 from kesu.analysis import demands, dimensions, emotion, industry, risk
 from kesu.analysis.doc import normalize
 from kesu.analysis.lexicon import TermMatcher, trie_regex
-from kesu.analysis.scan import LiteralIndex, match_prefixes, may_match_in, required_literals
+from kesu.analysis.scan import LiteralIndex, match_prefixes, may_any_match_in, may_match_in, required_literals
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 TEXTS = [
@@ -97,6 +97,14 @@ def test_a_pattern_is_skipped_only_when_it_cannot_match_in_the_window() -> None:
     assert not may_match_in(look_alike, "我要去死")  # 气死 nowhere: the expression is not run
     assert may_match_in(look_alike, "真是气死我了")
     assert may_match_in(re.compile(r"[a-z]+\d"), "anything")  # no literal known: always run
+
+
+def test_several_patterns_are_skipped_together_only_when_none_can_match() -> None:
+    look_alikes = (re.compile("垃圾短信"), re.compile("垃圾(?:邮件|分类)"))
+    assert not may_any_match_in(look_alikes, "你们就是垃圾银行")  # neither look-alike's words
+    assert may_any_match_in(look_alikes, "又收到垃圾短信了")
+    assert may_any_match_in((*look_alikes, re.compile(r"[a-z]+\d")), "anything")  # one unknown: run
+    assert not may_any_match_in((), "垃圾短信")
 
 
 def test_emotion_patterns_find_what_they_find_ungated() -> None:
