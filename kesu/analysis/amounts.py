@@ -82,7 +82,6 @@ _RUN = re.compile(
     r"(?:\s?[kw](?![a-z])\d?)?"
 )
 _TOKEN = re.compile(rf"{_ARABIC}|[{_CN}{_UNITS}{_APPROX}kw]")
-_SPACE = re.compile(r"\s?")
 
 
 @dataclass(frozen=True)
@@ -169,11 +168,13 @@ def _prefix_at(norm: str, start: int, words: _Words) -> int | None:
 
 def _suffix_at(norm: str, end: int, words: _Words) -> int | None:
     """End of a currency suffix (元, 块钱, 人民币) right after `end`, allowing one space."""
-    gap = _SPACE.match(norm, end)
-    pos = gap.end() if gap else end
+    pos = end + 1 if norm[end : end + 1].isspace() else end  # `\s?`: str.isspace is what `\s` tests
     if not norm.startswith(words.suffixes, pos) or norm.startswith(words.suffix_not_before, pos):
         return None
-    return pos + next(len(s) for s in words.suffixes if norm.startswith(s, pos))
+    for s in words.suffixes:  # the first listed (the longest) that is there
+        if norm.startswith(s, pos):
+            return pos + len(s)
+    return None  # not reached: one of them is there
 
 
 def _is_count(norm: str, end: int, words: _Words) -> bool:
@@ -236,14 +237,40 @@ def find_amounts(doc: Doc) -> list[Amount]:
     return found
 
 
+@cache
+def _lone_gate() -> tuple[frozenset[str], frozenset[str]]:
+    """What can stand after and before a lone numeral 一…九 (value 1–9, or 零) when it is money:
+    the first character of a currency suffix, of a fee word (`fee_after`) or 毛/角 after it; the
+    last character of a currency prefix, or a space (stripped before the prefix), before it.
+    Without one of them `_classify` finds no prefix, suffix or fee word, and a small Chinese
+    numeral without them is never money (no magnitude, below 10), nor is it 5毛钱."""
+    words = _words()
+    if not all(words.prefixes + words.suffixes + words.fee_after):
+        raise ValueError("entities.toml: an empty currency or fee word would match everywhere")
+    after = {w[0] for w in words.suffixes + words.fee_after} | {"毛", "角"}
+    before = {w[-1] for w in words.prefixes} | {" "}
+    return frozenset(after), frozenset(before)
+
+
 def _scan_amounts(doc: Doc) -> list[Amount]:
     words, norm = _words(), doc.norm
     taken = _taken_spans(doc)
     found: list[Amount] = []
+    lone_after, lone_before = _lone_gate()
     for m in _RUN.finditer(norm):
-        raw = m.group().rstrip(_APPROX) or m.group()
         start, end = m.start(), m.end()
-        if any(start < e and s < end for s, e in taken) or (found and start < found[-1].end):
+        # Most runs are one numeral of a word (一直, 两个): no money unless a currency or fee
+        # word touches it (`_lone_gate`), told by two set look-ups instead of a parse and checks.
+        if (
+            end - start == 1
+            and norm[start] in _CN_DIGITS
+            and norm[end : end + 1] not in lone_after
+            and not norm[end : end + 1].isspace()
+            and norm[start - 1 : start] not in lone_before
+        ):
+            continue
+        raw = m.group().rstrip(_APPROX) or m.group()
+        if (taken and any(start < e and s < end for s, e in taken)) or (found and start < found[-1].end):
             continue
         parsed = parse_number(m.group())
         while parsed is None and end - start > 1:

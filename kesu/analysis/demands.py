@@ -160,8 +160,13 @@ class _Reading:
 
 def _agent_spans(doc: Doc) -> list[tuple[int, int]]:
     """Lines spoken by the agent in a transcript (坐席：…): never the customer's demands."""
-    spans = []
-    for m in _AGENT_LINE.finditer(doc.norm):
+    spans: list[tuple[int, int]] = []
+    if "\n" in doc.norm:
+        found = list(_AGENT_LINE.finditer(doc.norm))
+    else:  # `^` holds at the start only: one match there instead of a scan of the text
+        first = _AGENT_LINE.match(doc.norm)
+        found = [first] if first is not None else []
+    for m in found:
         end = doc.norm.find("\n", m.end())
         spans.append((m.start(), len(doc.norm) if end < 0 else end))
     return spans
@@ -222,7 +227,8 @@ def _read(doc: Doc, term: _Term, start: int, end: int) -> _Reading | None:
     question = searches.question.search(rest) is not None and ask is None and not refused
     # 不退款我就…, 再拖着不赔，我就…: the negated outcome is the condition of a threat;
     # 退款加补偿五千，不然…: what comes before 不然/否则 is insisted on
-    negated = any(n in doc.norm[max(0, start - 4) : end + 2] for n in ("不", "没"))
+    around = doc.norm[max(0, start - 4) : end + 2]
+    negated = "不" in around or "没" in around
     conditional = negated and searches.conditional.search(rest) is not None
     conditional = conditional or searches.otherwise.search(rest) is not None
     tone = after.startswith(cues.ask_after) or after.lstrip("了").startswith(cues.ask_after)
@@ -236,10 +242,18 @@ def _read(doc: Doc, term: _Term, start: int, end: int) -> _Reading | None:
 
 def _unasked(window: str) -> str:
     """`window` with look-alikes of request words blanked (想问, 请问, 要是), same length."""
+    if _not_ask().search(window) is None:
+        return window  # the usual case: one search instead of a test per word
     for w in _cues().not_ask:
         if w in window:
             window = window.replace(w, "□" * len(w))
     return window
+
+
+@cache
+def _not_ask() -> re.Pattern[str]:
+    """Any look-alike of a request word (`_unasked`): a window holds one exactly when it matches."""
+    return _alternation(_cues().not_ask)
 
 
 def _kinds(term: _Term, reading: _Reading) -> list[str]:
@@ -353,7 +367,7 @@ def _collect(doc: Doc) -> list[_Hit]:
     hits: list[_Hit] = []
     agent = _agent_spans(doc)
     for hit in _matcher().finditer(doc.norm):
-        if any(s <= hit.start < e for s, e in agent):
+        if agent and any(s <= hit.start < e for s, e in agent):
             continue
         reading = _read(doc, hit.payload, hit.start, hit.end)
         if reading is None:

@@ -15,13 +15,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import islice
 from typing import Generic, TypeVar
 
 from kesu.analysis.context import hypothetical, third_party
 from kesu.analysis.doc import Doc
 from kesu.analysis.lexicon import Hit, TermMatcher, entries, load_table, trie_regex
-from kesu.analysis.scan import NORM_INDEX, LiteralGate, LiteralIndex, may_any_match_in, may_match_in
-from kesu.analysis.types import Emotion, Span
+from kesu.analysis.scan import NORM_INDEX, Found, LiteralGate, LiteralIndex, may_any_match_in, may_match_in
+from kesu.analysis.types import Emotion
 
 ABUSIVE_LABELS = ("骂人词", "贬损词")
 """Reason prefixes of abusive cues; customer.py reads them to recognise a venting customer."""
@@ -55,6 +56,7 @@ class _Cue:
     abusive: bool
     exclude: tuple[re.Pattern[str], ...]
     own_only: bool = False
+    exclude_owner: int = 0  # `exclusion_owner(exclude)`
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,9 @@ class _Punct:
 @dataclass
 class _Tally:
     score: dict[str, float]
-    spans: dict[str, list[Span]]
+    # (start, end) of the evidence: a `Span` is made for the label's evidence only, at the end
+    # (a frozen dataclass costs several times a tuple, and most texts end calm).
+    spans: dict[str, list[tuple[int, int]]]
     reasons: dict[str, list[str]]
     punct: dict[str, float]
     arousal: float = 0.0
@@ -95,19 +99,32 @@ class CueMatcher(Generic[P]):
     ) -> None:
         self._literal = TermMatcher(literal, index=index)
         self._patterns = [(re.compile(p), payload) for p, payload in patterns]
-        self._gate = LiteralGate((p for p, _ in patterns), index)
+        self._gate = gate = LiteralGate((p for p, _ in patterns), index)
+        self._index = index
+        # The expressions each gate literal lets through, and those without a known literal
+        # (tried on every text): the present literals (mostly none) name the expressions to
+        # try, instead of a test of every expression's literals on every text.
+        self._always = tuple(i for i, need in enumerate(gate.needs) if not need)
+        by_literal: dict[str, list[int]] = {}
+        for i, need in enumerate(gate.needs):
+            for word in need:
+                by_literal.setdefault(word, []).append(i)
+        self._by_literal = {word: tuple(ids) for word, ids in by_literal.items()}
 
     def finditer(self, text: str) -> list[Hit[P]]:
-        hits = list(self._literal.finditer(text))
+        hits = self._literal.finditer(text)
         if not self._patterns:
             return hits
-        present, needs = self._gate.present(text), self._gate.needs
-        extra = [
-            Hit(m.start(), m.end(), m.group(), payload)
-            for (regex, payload), need in zip(self._patterns, needs, strict=True)
-            if not need or not present.isdisjoint(need)  # LiteralGate.passes, inlined
-            for m in regex.finditer(text)
-        ]
+        present = self._index.find(text).words(self._gate.owner) if self._gate.owner else []
+        if not present and not self._always:
+            return hits  # the usual case: no expression can match
+        ids = set(self._always)
+        for word in present:
+            ids.update(self._by_literal[word])
+        extra = []
+        for i in sorted(ids):  # in listed order, as the plain loop over the expressions
+            regex, payload = self._patterns[i]
+            extra += [Hit(m.start(), m.end(), m.group(), payload) for m in regex.finditer(text)]
         return _without_overlaps(hits + extra) if extra else hits
 
 
@@ -124,13 +141,15 @@ def _matcher() -> CueMatcher[_Cue]:
     literal: list[tuple[str, _Cue]] = []
     patterns: list[tuple[str, _Cue]] = []
     for row in entries("emotion", "cue"):
+        exclude = compile_any(row.get("exclude", []))
         cue = _Cue(
             emotion=row["emotion"],
             label=row["label"],
             weight=float(row["weight"]),
             abusive=bool(row.get("abusive", False)),
-            exclude=compile_any(row.get("exclude", [])),
+            exclude=exclude,
             own_only=bool(row.get("own_only", False)),
+            exclude_owner=exclusion_owner(exclude),
         )
         literal += [(t, cue) for t in row.get("terms", [])]
         patterns += [(p, cue) for p in row.get("patterns", [])]
@@ -302,6 +321,24 @@ def negated(doc: Doc, start: int, end: int) -> bool:
     return not rhetorical.search(doc.after(end, 4, within_clause=False))
 
 
+def exclusion_owner(exclude: tuple[re.Pattern[str], ...]) -> int:
+    """The owner number, in the shared scan of `Doc.norm`, of the literals one of which every
+    match of an exclusion in `exclude` contains; 0 when an exclusion has none known. A text whose
+    scan holds none of them has no look-alike anywhere (`may_be_covered`), so most hits of a cue
+    with exclusions skip `covered` and its window: the scan of the text is at hand already."""
+    if not exclude:
+        return 0
+    gate = LiteralGate([x.pattern for x in exclude], NORM_INDEX)
+    flags = any(x.flags & re.IGNORECASE for x in exclude)  # `required_literals` reads no flags
+    return gate.owner if all(gate.needs) and not flags else 0
+
+
+def may_be_covered(found: Found, owner: int) -> bool:
+    """False when no exclusion of `owner` (`exclusion_owner`) can match in the text whose shared
+    scan is `found`; True when one may (then `covered` tells) or when they cannot be told (0)."""
+    return not owner or bool(found.words(owner))
+
+
 def covered(text: str, start: int, end: int, exclude: tuple[re.Pattern[str], ...], reach: int = 8) -> bool:
     """True when a look-alike (垃圾短信 for 垃圾) covers text[start:end]."""
     lo, hi = max(0, start - reach), end + reach
@@ -327,9 +364,25 @@ def _own(doc: Doc, start: int, end: int) -> bool:
 _JOKES = ("开玩笑", "哈哈", "说笑", "逗你")
 
 
+@cache
+def _intensifier_marks() -> tuple[frozenset[str], frozenset[str]]:
+    """First characters of the words before a cue and of those after it: a window without one
+    holds no such word (most cues stand without an intensifier), told without a search."""
+    rows = entries("emotion", "intensifier")
+    before = [w for r in rows for w in r["before"]]
+    after = [w for r in rows for w in r["after"]]
+    if not all(before + after):
+        raise ValueError("emotion.toml: an empty intensifier would match everywhere")
+    return frozenset(w[0] for w in before), frozenset(w[0] for w in after)
+
+
 def _intensifier(doc: Doc, start: int, end: int) -> str | None:
     before, after = _intensifiers()
-    m = before.search(doc.before(start, 3)) or after.match(doc.after(end, 2))
+    before_marks, after_marks = _intensifier_marks()
+    window = doc.before(start, 3)
+    m = None if before_marks.isdisjoint(window) else before.search(window)
+    if m is None and doc.norm[end : end + 1] in after_marks:
+        m = after.match(doc.after(end, 2))
     return m.group() if m else None
 
 
@@ -363,11 +416,17 @@ def _evidence_end(doc: Doc, cue: _Cue, end: int) -> int:
 def _add_words(doc: Doc, tally: _Tally) -> None:
     seen: dict[str, int] = defaultdict(int)
     agent = agent_turns(doc)
-    for hit in _matcher().finditer(doc.norm):
+    hits = _matcher().finditer(doc.norm)
+    found = NORM_INDEX.find(doc.norm)  # the text's shared scan, made by the matcher just now
+    for hit in hits:
         cue = hit.payload
         if agent and in_spans(hit.start, agent):
             continue
-        if cue.exclude and covered(doc.norm, hit.start, hit.end, cue.exclude):
+        if (
+            cue.exclude
+            and may_be_covered(found, cue.exclude_owner)
+            and covered(doc.norm, hit.start, hit.end, cue.exclude)
+        ):
             continue
         if negated(doc, hit.start, hit.end) or (cue.own_only and not _own(doc, hit.start, hit.end)):
             continue
@@ -376,9 +435,9 @@ def _add_words(doc: Doc, tally: _Tally) -> None:
             continue
         boost = _intensifier(doc, hit.start, hit.end)
         tally.score[cue.emotion] += cue.weight * (_INTENSIFIED if boost else 1.0)
-        span = doc.span(hit.start, _evidence_end(doc, cue, hit.end))
-        tally.spans[cue.emotion].append(span)
-        tally.reasons[cue.emotion].append(f"{cue.label}：{span.evidence}")
+        end = _evidence_end(doc, cue, hit.end)
+        tally.spans[cue.emotion].append((hit.start, end))
+        tally.reasons[cue.emotion].append(f"{cue.label}：{doc.text[hit.start : end]}")
         if boost:
             tally.reasons[cue.emotion].append(f"程度词：{boost}{hit.text}")
             tally.arousal += 0.3
@@ -399,12 +458,15 @@ def _add_punctuation(doc: Doc, tally: _Tally) -> None:
                 lanes[punct.on_original] = _as_lanes(text)
             starts = _set_lanes(punct.starts(lanes[punct.on_original], len(text)))
             found = _matches_at(punct.regex, text, starts)
-        matches = [m for m in found if not in_spans(m.start(), agent)][:2]
+        if agent:
+            matches = [m for m in found if not in_spans(m.start(), agent)][:2]
+        else:
+            matches = list(islice(found, 2))  # the first two: the rest of the scan is not needed
         if not matches:
             continue
         tally.punct[punct.emotion] += punct.weight * len(matches)
         tally.arousal += punct.weight * len(matches)
-        tally.spans["_punct"] += [doc.span(m.start(), m.end()) for m in matches]
+        tally.spans["_punct"] += [(m.start(), m.end()) for m in matches]
         tally.reasons["_punct"].append(punct.label)
 
 
@@ -439,7 +501,9 @@ def detect_emotion(doc: Doc) -> Emotion:
     second = _choose({e: s for e, s in tally.score.items() if e != label and e in _PRIORITY})
     if second != "calm" and tally.reasons[second]:
         reasons.append(f"兼有{_NAMES[second]}：{tally.reasons[second][0]}")
-    spans = sorted(set(tally.spans[label] + tally.spans["_punct"]), key=lambda s: (s.start, s.end))
+    # (start, end) tells a span (its evidence is text[start:end]): sorted and deduplicated as
+    # the spans themselves would be.
+    spans = [doc.span(start, end) for start, end in sorted(set(tally.spans[label] + tally.spans["_punct"]))]
     return Emotion(
         label=label, intensity=_intensity(tally.score[label], tally.arousal), reasons=reasons, spans=spans
     )
