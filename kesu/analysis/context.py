@@ -82,11 +82,17 @@ def _masked(m: re.Match[str]) -> str:
 
 
 def _last(window: str, kind: str) -> tuple[int, str] | None:
-    """The cue of `kind` that ends last in `window` (position, word)."""
-    best: tuple[int, str] | None = None
-    for m in _alternation(kind).finditer(window):
-        best = (m.start(), m.group())
-    return best
+    """The cue of `kind` that ends last in `window` (position, word): the last match of
+    `finditer`. Asked some fifteen times per complaint, mostly of windows holding no cue: one
+    `search` says so at half the cost of starting an iteration. Cue words are never empty (a
+    test checks), so each search goes on where the last match ended, as `finditer` does."""
+    search = _alternation(kind).search
+    m = search(window)
+    if m is None:
+        return None
+    while (following := search(window, m.end())) is not None:
+        m = following
+    return m.start(), m.group()
 
 
 def negation(doc: Doc, start: int, *, width: int = 6) -> str | None:
@@ -234,7 +240,7 @@ def _speaker_label() -> re.Pattern[str]:
 def staff_turn(doc: Doc, start: int) -> str | None:
     """The staff label of the dialogue turn holding `start` (「坐席：您可以打12321举报」): what the
     staff member says is not the customer's signal."""
-    if ":" not in doc.norm[:start]:
+    if doc.norm.find(":", 0, start) < 0:
         return None  # no dialogue labels before the hit (the usual case): skip the scan
     label = None
     for m in _speaker_label().finditer(doc.norm, 0, start):

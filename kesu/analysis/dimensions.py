@@ -70,9 +70,11 @@ def _trim_words() -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, st
 
 
 def _strip_bounds(norm: str, lo: int, hi: int, times: list[str]) -> tuple[int, int]:
-    """Shrink norm[lo:hi] past leading subjects, connectors and times, and trailing particles."""
+    """Shrink norm[lo:hi] past leading subjects, connectors and times, and trailing particles.
+    `times` longest first: the first that opens norm[lo:hi] is what one alternation of them
+    would match (a regex built per complaint cost more than these few `startswith`)."""
     lead_re, tail = _lead_regex(), _trim_words()[1]
-    times_re = re.compile("|".join(re.escape(t) for t in times)) if times else None
+    time_words = tuple(times)
     changed = True
     while changed and hi - lo > 1:
         changed = False
@@ -80,10 +82,13 @@ def _strip_bounds(norm: str, lo: int, hi: int, times: list[str]) -> tuple[int, i
             lo, changed = lo + 1, True
         while hi > lo and norm[hi - 1] in _PUNCT:
             hi, changed = hi - 1, True
-        for pattern in (times_re, lead_re):
-            m = pattern.match(norm, lo, hi) if pattern else None
-            if m and m.end() < hi:
-                lo, changed = m.end(), True
+        if time_words and norm.startswith(time_words, lo, hi):
+            cut = lo + next(len(t) for t in time_words if norm.startswith(t, lo, hi))
+            if cut < hi:
+                lo, changed = cut, True
+        m = lead_re.match(norm, lo, hi)
+        if m and m.end() < hi:
+            lo, changed = m.end(), True
         if norm.endswith(tail, lo, hi):
             cut = next(len(w) for w in tail if norm.endswith(w, lo, hi))
             if hi - lo > cut:

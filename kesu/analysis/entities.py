@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache, lru_cache
+from functools import cache
 
 from kesu.analysis.amounts import Amount
 from kesu.analysis.doc import Doc
@@ -72,6 +72,12 @@ _PIECE_KINDS = "|".join(
     ]
 )
 _PIECE = re.compile(f"(?=[{_PIECE_START}])(?={_PIECE_OPENING})(?:{_PIECE_KINDS})")
+# `_PIECE` in two steps (`_pieces`). Led by look-aheads, `_PIECE` is tried at every character of
+# the text; `_PIECE_AT` opens with the start character itself, so `re` skips in C to the next
+# candidate, and checks the opening from there (the look-behind steps back over the character).
+# Three places a complaint pass both, one holds a piece: `_PIECE_BODY` is tried only there.
+_PIECE_AT = re.compile(f"[{_PIECE_START}](?<=(?={_PIECE_OPENING}).)")
+_PIECE_BODY = re.compile(f"(?:{_PIECE_KINDS})")
 _CN_SMALL = {
     "一": 1,
     "二": 2,
@@ -206,16 +212,18 @@ def _drop_piece(m: re.Match[str]) -> bool:
 
 
 def find_times(doc: Doc) -> list[TimeMention]:
-    """Time expressions in text order, adjacent pieces merged (昨天下午3点), each with its date."""
-    return list(_times(doc.text, doc.norm, reference_date(doc)))
+    """Time expressions in text order, adjacent pieces merged (昨天下午3点), each with its date.
+    Kept in `doc.memo`: entities and dimensions (twice) ask for the times of the same complaint."""
+    times: tuple[TimeMention, ...] | None = doc.memo.get("times")
+    if times is None:
+        times = doc.memo["times"] = _times(doc.text, doc.norm, reference_date(doc))
+    return list(times)
 
 
-@lru_cache(maxsize=256)
 def _times(text: str, norm: str, ref: date | None) -> tuple[TimeMention, ...]:
-    """Cached: entities and dimensions both ask for the times of the same complaint."""
     mentions: list[TimeMention] = []
     group: list[re.Match[str]] = []
-    for m in _PIECE.finditer(norm):
+    for m in _pieces(norm):
         if group and (
             m.start() - group[-1].end() > 1 or norm[group[-1].end() : m.start()] not in ("", " ", "的")
         ):
@@ -225,6 +233,22 @@ def _times(text: str, norm: str, ref: date | None) -> tuple[TimeMention, ...]:
     if group:
         mentions.append(_mention(text, group, ref))
     return tuple(t for t in mentions if t.text)
+
+
+def _pieces(norm: str) -> list[re.Match[str]]:
+    """What `_PIECE.finditer(norm)` finds: at each candidate (`_PIECE_AT`) not inside the last
+    piece, the piece there, if any. A piece is never empty, so the search goes on at its end."""
+    found: list[re.Match[str]] = []
+    end = 0
+    body = _PIECE_BODY.match
+    for at in _PIECE_AT.finditer(norm):
+        start = at.start()
+        if start >= end:
+            m = body(norm, start)  # the look-behind (?<![近每个]) still sees the text before
+            if m is not None:
+                found.append(m)
+                end = m.end()
+    return found
 
 
 def _mention(text: str, group: list[re.Match[str]], ref: date | None) -> TimeMention:

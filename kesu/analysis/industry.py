@@ -16,6 +16,7 @@ from typing import Any
 
 from kesu.analysis.doc import Doc, normalize
 from kesu.analysis.lexicon import TermMatcher, entries, load_table
+from kesu.analysis.scan import NORM_INDEX
 
 TABLE = "industries"
 
@@ -25,6 +26,7 @@ class _Vote:
     industry: str
     weight: float
     exclude: tuple[str, ...] = ()  # longer look-alikes that cancel this vote
+    exclude_owner: int = 0  # their owner number in the shared scan (`NORM_INDEX`), 0 without
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,18 @@ class _Tally:
 @cache
 def _vocabulary() -> _Vocabulary:
     votes: dict[str, list[_Vote]] = defaultdict(list)
+    owners: dict[tuple[str, ...], int] = {}
     for row in entries(TABLE, "term"):
         vote_exclude = tuple(row.get("exclude", []))
+        if vote_exclude and vote_exclude not in owners:
+            owners[vote_exclude] = NORM_INDEX.add(vote_exclude)
+        owner = owners.get(vote_exclude, 0)
         for term in row["terms"]:
-            votes[term].append(_Vote(row["industry"], float(row["weight"]), vote_exclude))
+            votes[term].append(_Vote(row["industry"], float(row["weight"]), vote_exclude, owner))
     reassign = {r["term"]: _Reassign(tuple(r["near_any"]), r["to"]) for r in entries(TABLE, "reassign")}
     settings: dict[str, Any] = load_table(TABLE)["settings"]
     return _Vocabulary(
-        matcher=TermMatcher((t, t) for t in votes),
+        matcher=TermMatcher(((t, t) for t in votes), index=NORM_INDEX),
         votes={t: tuple(v) for t, v in votes.items()},
         reassign=reassign,
         labels={row["key"]: row["label"] for row in entries(TABLE, "industry")},
@@ -124,12 +130,18 @@ def _inside_number(norm: str, start: int, end: int) -> bool:
 
 def _scan(norm: str, tally: _Tally, offset: int) -> None:
     vocab = _vocabulary()
-    for hit in vocab.matcher.finditer(norm):
+    hits = vocab.matcher.finditer(norm)
+    if not hits:
+        return
+    # The shared scan the matcher has just read (cached for this text): a vote whose look-alikes
+    # occur nowhere in it (most: 电信诈骗 is rare beside 电信) skips `_covered` and its window.
+    found = NORM_INDEX.find(norm)
+    for hit in hits:
         term, start, end = hit.text, hit.start, hit.end
         if term[0].isdigit() and _inside_number(norm, start, end):
             continue
         for vote in _votes_for(vocab, term, start, norm, tally):
-            if vote.exclude and _covered(norm, start, end, vote.exclude):
+            if vote.exclude and found.words(vote.exclude_owner) and _covered(norm, start, end, vote.exclude):
                 continue
             tally.add(vote.industry, term, vote.weight, offset + start)
 

@@ -81,11 +81,19 @@ def _mask(kind: str, raw: str) -> str:
 # Every personal number has at least seven digits in a row (separators allowed): most complaints
 # have none, and this one cheap search lets them skip the five patterns below.
 _LONG_DIGITS = re.compile(r"[0-9０-９][0-9０-９ \-－()（）]{6,}")
+# Sharper, and tried first: every match of the five patterns holds eleven characters in a row that
+# open with an ASCII digit and go on with digits, spaces, hyphens or a closing parenthesis (the
+# shortest are a mobile 13812345678, a landline 010-1234567 or 010)1234567), written here as the
+# raw text may spell them before `_half_width` (full-width digits, －, the ideographic space).
+# Half the benchmark complaints hold seven digits in a row (order numbers such as GD20240001,
+# dates 2024-03-05) but no such run: they no longer try the patterns. `_LONG_DIGITS` is still
+# asked after it, so that no text finds a number it did not find before.
+_PII_SHAPE = re.compile(r"[0-9０-９][\d\s\-－)）]{10,}")
 
 
 def find_pii(text: str) -> list[PiiMatch]:
     """Every phone, ID and card number in `text`, with its masked form, in text order."""
-    if not _LONG_DIGITS.search(text):
+    if not _PII_SHAPE.search(text) or not _LONG_DIGITS.search(text):
         return []
     plain = _half_width(text)
     taken: list[tuple[int, int]] = []
