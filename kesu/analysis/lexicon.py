@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
-from kesu.analysis.scan import NORM_INDEX, LiteralGate, LiteralIndex, match_prefixes, parse
+from kesu.analysis.scan import NORM_INDEX, Found, LiteralGate, LiteralIndex, match_prefixes, parse
 
 T = TypeVar("T")
 _lock = threading.Lock()
@@ -81,7 +81,8 @@ class TermMatcher(Generic[T]):
         self._patterns: list[str] = []  # regex terms, in the order listed
         self._payloads: list[T] = []
         self._match: list[_Match] = []  # each term's `re.Pattern.match`, compiled when first tried
-        self._by_prefix: dict[str, tuple[int, ...]] = {}
+        # Each literal prefix → the terms it starts (ascending) and how to gate them: see `_gating`.
+        self._by_prefix: dict[str, tuple[tuple[int, ...], frozenset[str], bool]] = {}
         self._starts: list[tuple[int, re.Pattern[str]]] = []  # terms without prefixes
         self._gate: LiteralGate | None = None  # regex terms: tried only when they can match
         if not pairs:
@@ -107,9 +108,10 @@ class TermMatcher(Generic[T]):
                 self._starts.append((i, re.compile(first_char_gate([pattern]) + f"(?=(?:{pattern}))")))
             for prefix in found or ():
                 by_prefix.setdefault(prefix, []).append(i)
-        self._by_prefix = {p: tuple(ids) for p, ids in by_prefix.items()}
-        self._owner = index.add(self._by_prefix)
+        self._owner = index.add(by_prefix)
         self._gate = LiteralGate(trees, index)
+        needs = self._gate.needs
+        self._by_prefix = {p: _gating(p, tuple(ids), needs) for p, ids in by_prefix.items()}
 
     @property
     def _compiled(self) -> list[tuple[re.Pattern[str], T]]:
@@ -118,24 +120,23 @@ class TermMatcher(Generic[T]):
 
     def may_match(self, text: str) -> bool:
         """False when no term can occur in `text` (a cheap look at the shared scan)."""
-        return bool(self._starts) or bool(self._index.find(text).words(self._owner))
+        # `by_owner` lists only the owners with a word present (`Found.words`, inlined).
+        return bool(self._starts) or self._owner in self._index.find(text).by_owner
 
     def finditer(self, text: str) -> list[Hit[T]]:
         """Every hit in text order. A list, not a generator: matchers are called some hundred
         times per complaint, mostly with few hits, and two generator layers cost more than
-        the hits."""
+        the hits. The scan is read here, so a matcher none of whose words occurs returns at once."""
+        found = self._index.find(text)
+        present = found.by_owner.get(self._owner)  # `Found.words`, inlined: None if none occurs
         if self._literal is not None:
-            return self._literal_hits(text)
-        if self._patterns:
-            return self._regex_hits(text)
+            return self._literal_hits(found, present) if present else []
+        if self._patterns and (present or self._starts):
+            return self._regex_hits(text, found, present or ())
         return []
 
-    def _literal_hits(self, text: str) -> list[Hit[T]]:
+    def _literal_hits(self, found: Found, present: list[str]) -> list[Hit[T]]:
         """Leftmost, then longest: what one alternation of all the words finds."""
-        found = self._index.find(text)
-        present = found.words(self._owner)
-        if not present:
-            return []
         literal = self._literal
         assert literal is not None
         at_ = found.at
@@ -148,13 +149,13 @@ class TermMatcher(Generic[T]):
                     end = at + size
                     hits.append(Hit(at, end, word, payload))
             return hits
+        # The longest word at each start: longer words claim their starts first (words of one
+        # length never share a start), one `setdefault` per occurrence instead of a comparison.
         longest: dict[int, str] = {}
-        for word in present:
-            size = len(word)
+        claim = longest.setdefault
+        for word in sorted(present, key=len, reverse=True):
             for at in at_[word]:
-                other = longest.get(at)
-                if other is None or size > len(other):
-                    longest[at] = word
+                claim(at, word)
         end = 0
         for at in sorted(longest):
             if at >= end:
@@ -163,54 +164,44 @@ class TermMatcher(Generic[T]):
                 hits.append(Hit(at, end, word, literal[word]))
         return hits
 
-    def _regex_hits(self, text: str) -> list[Hit[T]]:
+    def _regex_hits(self, text: str, found: Found, present: Iterable[str]) -> list[Hit[T]]:
         """What one alternation of all the terms finds: at the leftmost position where one
-        matches, the first listed. Each term is tried only where it can start."""
-        found = self._index.find(text)
-        present = found.words(self._owner)
-        if not present and not self._starts:
-            return []
-        candidates: dict[int, list[int]] = {}
-        by_prefix, gate = self._by_prefix, self._gate
+        matches, the first listed. Each term is tried only where one of its `present` prefixes
+        occurs (or its look-ahead scan says it matches), and only if its gate lets it."""
+        gate = self._gate
         assert gate is not None
         # The gate's literals present (`LiteralGate.present`, read from the scan already at
         # hand, and kept a list: a term passes when its needs are not disjoint from it).
-        anchors, needs = found.words(gate.owner), gate.needs
-        at_ = found.at
+        anchors, needs = found.by_owner.get(gate.owner, ()), gate.needs
+        by_prefix, at_ = self._by_prefix, found.at
+        # Start → the terms to try there, ascending. Tuples, shared with `_by_prefix`: most starts
+        # have one prefix, so nothing is copied; the rare second one makes a new sorted tuple.
+        candidates: dict[int, tuple[int, ...]] = {}
         for prefix in present:
-            # Terms of this prefix that can match (`LiteralGate.passes`, inlined: the hot loop).
-            # Most prefixes start one term: no list comprehension (a function call) for those.
-            listed_ids = by_prefix[prefix]
-            if len(listed_ids) == 1:
-                need = needs[listed_ids[0]]
-                if need and need.isdisjoint(anchors):
-                    continue
-                terms = list(listed_ids)
-            else:
-                terms = [i for i in listed_ids if not needs[i] or not needs[i].isdisjoint(anchors)]
-                if not terms:
-                    continue
+            ids, need, sift = by_prefix[prefix]
+            if need and need.isdisjoint(anchors):
+                continue  # none of its terms can match (`LiteralGate.passes`, inlined)
+            if sift:
+                ids = tuple([i for i in ids if not needs[i] or not needs[i].isdisjoint(anchors)])
             for at in at_[prefix]:
                 listed = candidates.get(at)
-                if listed is None:
-                    candidates[at] = terms.copy()
-                else:
-                    listed.extend(terms)  # disjoint: a term's prefixes never nest
+                # disjoint: a term's prefixes never nest
+                candidates[at] = ids if listed is None else tuple(sorted(listed + ids))
         for i, starts in self._starts:
-            if needs[i] and needs[i].isdisjoint(anchors):
+            need = needs[i]
+            if need and need.isdisjoint(anchors):
                 continue
             for opening in starts.finditer(text):
-                candidates.setdefault(opening.start(), []).append(i)
+                at = opening.start()
+                listed = candidates.get(at)
+                candidates[at] = (i,) if listed is None else tuple(sorted((*listed, i)))
         end = 0
         match, payloads = self._match, self._payloads
         hits: list[Hit[T]] = []
         for at in sorted(candidates):
             if at < end:
                 continue
-            ids = candidates[at]
-            if len(ids) > 1:
-                ids.sort()
-            for i in ids:
+            for i in candidates[at]:
                 m = match[i](text, at)
                 if m is not None:
                     end = m.end()
@@ -224,6 +215,25 @@ class TermMatcher(Generic[T]):
 
 
 _Match = Callable[[str, int], re.Match[str] | None]
+
+
+def _gating(
+    prefix: str, ids: tuple[int, ...], needs: list[frozenset[str]]
+) -> tuple[tuple[int, ...], frozenset[str], bool]:
+    """How the terms `ids` that start with `prefix` are gated (`LiteralGate.passes`) where it
+    occurs: `ids`, the literals one of which must be present for any of them to match (empty:
+    no test), and whether to test each term on its own.
+
+    A term passes wherever `prefix` occurs when it has no gate literals or one of them lies
+    within `prefix` (投诉 for 投诉(?:了)?): the scan finds that one too. Most terms are such, and
+    skip the test; the others' prefix is skipped as a whole when none of their literals is present.
+    """
+    tested = [i for i in ids if needs[i] and not any(literal in prefix for literal in needs[i])]
+    if not tested:
+        return ids, frozenset(), False
+    if len(tested) < len(ids):  # some always pass: the prefix cannot be skipped as a whole
+        return ids, frozenset(), True
+    return ids, frozenset().union(*(needs[i] for i in ids)), len(ids) > 1
 
 
 def _lazy_match(matchers: list[_Match], i: int, pattern: str) -> _Match:
