@@ -114,6 +114,12 @@ class TermMatcher(Generic[T]):
         self._by_prefix = {p: _gating(p, tuple(ids), needs) for p, ids in by_prefix.items()}
 
     @property
+    def term_needs(self) -> list[frozenset[str]]:
+        """For each regex term in order, the literals one of which every match of it contains
+        (empty: none known, it may match anywhere); [] for a matcher of literal words."""
+        return self._gate.needs if self._gate is not None else []
+
+    @property
     def _compiled(self) -> list[tuple[re.Pattern[str], T]]:
         """The regex terms compiled, with their payloads (to inspect; matching compiles lazily)."""
         return [(re.compile(p), payload) for p, payload in zip(self._patterns, self._payloads, strict=True)]

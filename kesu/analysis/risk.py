@@ -18,9 +18,9 @@ from typing import Any
 from kesu.analysis import context
 from kesu.analysis.amounts import find_amounts
 from kesu.analysis.doc import Doc
-from kesu.analysis.lexicon import TermMatcher, entries, load_table
+from kesu.analysis.lexicon import Hit, TermMatcher, entries, load_table
 from kesu.analysis.risk_level import assess_risk
-from kesu.analysis.scan import may_match_in
+from kesu.analysis.scan import NORM_INDEX, may_any_match_in, may_match_in
 from kesu.analysis.types import Demand, Signal
 
 _GAPS = {"{g}": r"[^,.!?;:。…\s]{0,4}?", "{G}": r"[^,.!?;:。…\s]{0,8}?", "{L}": r"[^,.!?;:。…\s]{0,16}?"}
@@ -61,15 +61,17 @@ class _Type:
     exclude: tuple[re.Pattern[str], ...]
     matcher: TermMatcher[_Entry]
 
-    def finditer(self, norm: str) -> list[tuple[int, int, _Entry]]:
-        if not self.matcher.may_match(norm):
-            return []  # most types: none of their words in the text
-        return [(h.start, h.end, h.payload) for h in self.matcher.finditer(norm)]
+    def finditer(self, norm: str) -> list[Hit[_Entry]]:
+        # No `may_match` first: the types asked are those `_Gate` lets through, which mostly
+        # hold a prefix, and the matcher's own first step is that test.
+        return self.matcher.finditer(norm)
 
     def excluded(self, norm: str, start: int, end: int, reach: int = 12) -> bool:
         """A look-alike (气死我了, 页面跳转…) covers the whole hit."""
         lo = max(0, start - reach)
         window = norm[lo : end + reach]
+        if not may_any_match_in(self.exclude, window):
+            return False  # the usual case: one pass over all the look-alikes' literals
         for pattern in self.exclude:
             if not may_match_in(pattern, window):
                 continue
@@ -77,6 +79,49 @@ class _Type:
                 if m.start() + lo <= start and m.end() + lo >= end:
                     return True
         return False
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """Which types can hit a text, read from the shared scan: every term of a type needs one of
+    a few literals (its matcher's `LiteralGate`), and a type none of whose literals occurs in the
+    text finds nothing. Most complaints hold a prefix of ten types but a needed literal of five,
+    and asking each type's matcher costs more than this one look-up."""
+
+    owner: int  # the literals' owner number in the shared scan
+    by_literal: dict[str, tuple[int, ...]]  # literal → the types (places in `_types()`) needing it
+    always: tuple[int, ...]  # types with a term that needs no literal: always asked
+
+
+@cache
+def _gate() -> _Gate:
+    by_literal: dict[str, list[int]] = {}
+    always = []
+    for i, spec in enumerate(_types()):
+        needs = _term_needs(spec.matcher)
+        if any(not need for need in needs):
+            always.append(i)
+            continue
+        for literal in frozenset().union(*needs):
+            by_literal.setdefault(literal, []).append(i)
+    return _Gate(NORM_INDEX.add(by_literal), {w: tuple(ids) for w, ids in by_literal.items()}, tuple(always))
+
+
+def _term_needs(matcher: TermMatcher[_Entry]) -> list[frozenset[str]]:
+    """The literals each term of `matcher` needs (a term with an empty set may match anywhere),
+    as the matcher's gate found them: read, not recomputed — parsing the hundred terms again
+    would add some 40 ms to the start-up. Empty: the matcher has no terms and never hits."""
+    return matcher.term_needs
+
+
+def _candidate_types(norm: str) -> list[_Type]:
+    """The types that can hit `norm`, in table order (see `_Gate`)."""
+    gate, types = _gate(), _types()
+    asked = set(gate.always)
+    by_literal = gate.by_literal
+    for literal in NORM_INDEX.find(norm).words(gate.owner):
+        asked.update(by_literal[literal])
+    return [types[i] for i in sorted(asked)]
 
 
 @cache
@@ -122,9 +167,9 @@ def detect_signals(doc: Doc, demands: list[Demand]) -> list[Signal]:
     """Every distinct risk signal: one per type and clause (the strongest status there), in text
     order, then the excessive demands and the signals from the customer record."""
     best: dict[tuple[str, int], _Found] = {}
-    for spec in _types():
-        for start, end, entry in spec.finditer(doc.norm):
-            found = _judge(doc, spec, start, end, entry)
+    for spec in _candidate_types(doc.norm):
+        for hit in spec.finditer(doc.norm):
+            found = _judge(doc, spec, hit.start, hit.end, hit.payload)
             if found is None:
                 continue
             key = (spec.key, found.signal.start)
@@ -197,10 +242,38 @@ def _evidence_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
 # ------------------------------------------------------------------ excessive demands
 
 
+@dataclass(frozen=True)
+class _Excessive:
+    """The [excessive] table, its expressions compiled once."""
+
+    ratio: float
+    min_amount: float
+    non_economic_min: float
+    trivial_min: float
+    statutory: re.Pattern[str]  # 退一赔三、十倍赔偿: a legal basis
+    non_economic: re.Pattern[str]
+    trivial: re.Pattern[str]
+
+
 @cache
-def _excessive_rules() -> dict[str, Any]:
-    rules: dict[str, Any] = load_table("risk_signals")["excessive"]
-    return rules
+def _excessive_rules() -> _Excessive:
+    raw = load_table("risk_signals")["excessive"]
+    return _Excessive(
+        ratio=float(raw["ratio"]),
+        min_amount=float(raw["min_amount"]),
+        non_economic_min=float(raw["non_economic_min"]),
+        trivial_min=float(raw["trivial_min"]),
+        statutory=re.compile(raw["statutory"]),
+        non_economic=re.compile(raw["non_economic"]),
+        trivial=re.compile(raw["trivial"]),
+    )
+
+
+def _search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """`pattern.search(text)`, skipped when none of the literals every match contains occurs in
+    `text`. These expressions are alternations of a dozen words: `re` tries each word at each of
+    some two hundred places (some 50,000 instructions a search), the substring tests run in C."""
+    return pattern.search(text) if may_match_in(pattern, text) else None
 
 
 def _excessive_from_demands(doc: Doc, demands: list[Demand]) -> list[Signal]:
@@ -210,6 +283,8 @@ def _excessive_from_demands(doc: Doc, demands: list[Demand]) -> list[Signal]:
     priced = [d for d in demands if d.amount is not None and d.amount > 0]
     if not priced:
         return []
+    if _search(rules.statutory, doc.norm):
+        return []  # 退一赔三、十倍赔偿 have a legal basis: not excessive however large
     demanded = {d.amount for d in priced}
     others = [a.value for a in find_amounts(doc) if a.value not in demanded and a.value > 0]
     out = []
@@ -222,15 +297,15 @@ def _excessive_from_demands(doc: Doc, demands: list[Demand]) -> list[Signal]:
     return out
 
 
-def _why_excessive(doc: Doc, d: Demand, amount: float, top_other: float | None, rules: dict[str, Any]) -> str:
-    if re.search(rules["statutory"], doc.norm):
-        return ""  # 退一赔三、十倍赔偿 have a legal basis: not excessive however large
-    if top_other and amount >= rules["min_amount"] and amount >= rules["ratio"] * top_other:
+def _why_excessive(doc: Doc, d: Demand, amount: float, top_other: float | None, rules: _Excessive) -> str:
+    if top_other and amount >= rules.min_amount and amount >= rules.ratio * top_other:
         return f"过高索赔已发生：索赔{amount:g}元，是文中其他金额（最高{top_other:g}元）的{amount / top_other:.0f}倍"
-    if re.search(rules["non_economic"], d.evidence) and amount >= rules["non_economic_min"]:
+    if amount >= rules.non_economic_min and _search(rules.non_economic, d.evidence):
         return f"过高索赔已发生：精神损失等非财产索赔{amount:g}元"
-    trivial = re.search(rules["trivial"], doc.norm) if d.type == "compensation" else None
-    if trivial and amount >= rules["trivial_min"]:
+    trivial = (
+        _search(rules.trivial, doc.norm) if d.type == "compensation" and amount >= rules.trivial_min else None
+    )
+    if trivial:
         return f"过高索赔已发生：因「{doc.text[trivial.start() : trivial.end()]}」这类小问题索赔{amount:g}元"
     return ""
 

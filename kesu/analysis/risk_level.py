@@ -42,6 +42,58 @@ def _rank(level: str) -> int:
     return RISK_LEVELS.index(level)
 
 
+@dataclass(frozen=True)
+class _Combo:
+    """All `types` present with a status in `statuses` → at least `level`."""
+
+    types: tuple[str, ...]
+    statuses: frozenset[str]
+    level: str
+    description: str
+
+
+@dataclass(frozen=True)
+class _Levels:
+    """data/risk_levels.toml read once into the forms `assess_risk` asks about: it runs once per
+    complaint, and looking the same keys up in the raw table every time was most of its cost."""
+
+    combos: tuple[_Combo, ...]
+    stack_min: int  # this many elevated-level types (not mentions) together → at least `stack_level`
+    stack_level: str
+    stack_description: str
+    need_signals: bool  # no combination or stack rule holds without a signal (the usual tables)
+    floor_level: str  # the level that abuse, a public post or a safety incident sets at least
+    anger_intensity: float
+    channels: frozenset[str]
+    others_share: float
+    emotion_points: float
+    bands: dict[str, tuple[float, float]]  # level → its lowest and highest score
+
+
+@cache
+def _levels() -> _Levels:
+    table = load_table("risk_levels")
+    floor, stack, score = table["floor"], table["stack"], table["score"]
+    lows = [float(table["bands"][level]) for level in RISK_LEVELS]
+    highs = [*(low - 1 for low in lows[1:]), 100.0]  # up to just below the next level's band
+    return _Levels(
+        combos=tuple(
+            _Combo(tuple(row["types"]), frozenset(row["statuses"]), row["level"], row["description"])
+            for row in entries("risk_levels", "combo")
+        ),
+        stack_min=stack["min_types"],
+        stack_level=stack["level"],
+        stack_description=stack["description"],
+        need_signals=all(row["types"] for row in entries("risk_levels", "combo")) and stack["min_types"] > 0,
+        floor_level=floor["level"],
+        anger_intensity=floor["anger_intensity"],
+        channels=frozenset(floor["channels"]),
+        others_share=score["others_share"],
+        emotion_points=score["emotion_points"],
+        bands={level: (low, high) for level, low, high in zip(RISK_LEVELS, lows, highs, strict=True)},
+    )
+
+
 def assess_risk(doc: Doc, signals: list[Signal], emotion: Emotion, customer_type: str) -> Risk:
     """Level (routine/elevated/major/crisis), score 0–100 and Chinese reasons from the signals,
     the emotion intensity and the customer type. The level comes from the rules; the score is
@@ -90,22 +142,22 @@ def _reason(sig: Signal) -> str:
 
 
 def _combinations(strongest: list[Signal], level: str) -> tuple[str, list[str]]:
+    rules = _levels()
+    if not strongest and rules.need_signals:
+        return level, []
     statuses = {s.type: s.status for s in strongest}
     reasons = []
-    for rule in _combos():
-        if all(statuses.get(t) in rule["statuses"] for t in rule["types"]) and _rank(rule["level"]) > _rank(
-            level
-        ):
-            level = rule["level"]
-            reasons.append(rule["description"])
-    stack = load_table("risk_levels")["stack"]
+    for rule in rules.combos:
+        if _rank(rule.level) > _rank(level) and all(statuses.get(t) in rule.statuses for t in rule.types):
+            level = rule.level
+            reasons.append(rule.description)
     table = _level_table()
     elevated_types = [
         s for s in strongest if s.status != "mention" and table[(s.type, s.status)].level == "elevated"
     ]
-    if len(elevated_types) >= stack["min_types"] and _rank(stack["level"]) > _rank(level):
-        level = stack["level"]
-        reasons.append(stack["description"])
+    if len(elevated_types) >= rules.stack_min and _rank(rules.stack_level) > _rank(level):
+        level = rules.stack_level
+        reasons.append(rules.stack_description)
     return level, reasons
 
 
@@ -127,24 +179,23 @@ def _floor_matcher(key: str) -> TermMatcher[str]:
 
 def _without_signals(doc: Doc, emotion: Emotion, level: str) -> tuple[str, list[str]]:
     """Floors that hold even without a signal: abuse, a public post, a safety incident."""
-    rules = load_table("risk_levels")["floor"]
-    floor, reasons = rules["level"], []
-    abuse = _abuse().search(doc.norm)
-    if abuse and emotion.label == "anger" and emotion.intensity >= rules["anger_intensity"]:
-        reasons.append(f"辱骂、言辞过激（{doc.text[abuse.start : abuse.end]}）")
-    if doc.complaint.channel in rules["channels"]:
+    rules = _levels()
+    floor = rules.floor_level
+    if _rank(level) >= _rank(floor):
+        return level, []  # the signals set the level already: no floor to look for
+    reasons = []
+    if emotion.label == "anger" and emotion.intensity >= rules.anger_intensity:
+        abuse = _abuse().search(doc.norm)
+        if abuse:
+            reasons.append(f"辱骂、言辞过激（{doc.text[abuse.start : abuse.end]}）")
+    if doc.complaint.channel in rules.channels:
         reasons.append("公开发布的帖子（社交媒体/媒体渠道）")
     found = _safety().search(doc.norm)
     if found:
         reasons.append(f"涉及人身或财产安全（{doc.text[found.start : found.end]}）")
-    if not reasons or _rank(level) >= _rank(floor):
+    if not reasons:
         return level, []
     return floor, reasons
-
-
-@cache
-def _combos() -> tuple[dict[str, Any], ...]:
-    return tuple(entries("risk_levels", "combo"))
 
 
 @cache
@@ -163,13 +214,10 @@ def _score(
     ctype: dict[str, Any] | None,
     level: str,
 ) -> float:
-    rules = load_table("risk_levels")
+    rules = _levels()
     weights = [table[(s.type, s.status)].weight for s in strongest]
-    raw = (weights[0] + rules["score"]["others_share"] * sum(weights[1:])) if weights else 0.0
-    raw += max(0.0, min(1.0, emotion.intensity)) * rules["score"]["emotion_points"]
+    raw = (weights[0] + rules.others_share * sum(weights[1:])) if weights else 0.0
+    raw += max(0.0, min(1.0, emotion.intensity)) * rules.emotion_points
     raw += float(ctype["points"]) if ctype else 0.0
-    bands = rules["bands"]
-    low = float(bands[level])
-    higher = [float(bands[lv]) for lv in RISK_LEVELS[_rank(level) + 1 :]]
-    high = (higher[0] - 1) if higher else 100.0
+    low, high = rules.bands[level]
     return round(max(low, min(high, float(raw))), 1)
