@@ -95,12 +95,32 @@ def _last(window: str, kind: str) -> tuple[int, str] | None:
     return m.start(), m.group()
 
 
+def _last_in(text: str, lo: int, hi: int, kind: str) -> tuple[int, str] | None:
+    """`_last(text[lo:hi], kind)` with the position in `text`: `search` with bounds reads the
+    same characters as on the slice (cue words are plain literals, no anchors or lookarounds),
+    and spares making the slice, most often for a window that holds no cue."""
+    search = _alternation(kind).search
+    m = search(text, lo, hi)
+    if m is None:
+        return None
+    while (following := search(text, m.end(), hi)) is not None:
+        m = following
+    return m.start(), m.group()
+
+
 def negation(doc: Doc, start: int, *, width: int = 6) -> str | None:
     """The negating cue governing the hit at `start` (不会/不想/没有…), unless a conditional
     (不…就…) or another breaker stands between them. Look-alikes (不满, 没人管, 别逼我) are
     not negations."""
+    # Masking only blanks characters (□ is in no cue), so a window whose last `width`
+    # characters hold no negating cue holds none once masked: one search, no masking, settles
+    # the usual case.
+    lo = max(doc.clause_bounds(start)[0], start - width - 4)
+    hi = min(start, len(doc.norm))  # where the slice ends, and so its last `width` characters
+    if width > 0 and _alternation("negation").search(doc.norm, max(lo, hi - width), hi) is None:
+        return None
     # Mask on a wider window so that a look-alike cut at the edge (是不|是) is still masked.
-    window = _mask(doc.before(start, width + 4), "negation_exempt")[-width:]
+    window = _mask(doc.norm[lo:start], "negation_exempt")[-width:]
     found = _last(window, "negation")
     if found is None:
         return None
@@ -112,11 +132,11 @@ def negation(doc: Doc, start: int, *, width: int = 6) -> str | None:
 
 def _hypothetical_cue(doc: Doc, start: int, width: int) -> tuple[str | None, str | None]:
     """(hypothetical cue, consequence marker after it) before `start`."""
-    window = doc.before(start, width, within_clause=False)
-    cue = _last(window, "hypothetical")
+    norm = doc.norm
+    cue = _last_in(norm, max(0, start - width), start, "hypothetical")
     if cue is None:
         return None, None
-    found = _last(window[cue[0] + len(cue[1]) :], "consequence")
+    found = _last_in(norm, cue[0] + len(cue[1]), start, "consequence")
     return cue[1], (found[1] if found else None)
 
 
@@ -147,25 +167,40 @@ def hypothetical(doc: Doc, start: int, *, width: int = 12) -> str | None:
     return None if then else cue
 
 
+def _subject(window: str) -> str | None:
+    """The third-party word that ends last in the (masked) clause window before a hit, unless
+    a first-person word follows it, it is a possessive, or a companion marker precedes it."""
+    other = _last(window, "third_party")
+    if other is None:
+        return None
+    at, word = other
+    if _last(window[at + len(word) :], "first_person"):
+        return None
+    # 我爸的遗像 (a possessive), 带着邻居们 (a companion): not the subject of the act
+    if window.startswith("的", at + len(word)) or _alternation("companion").search(
+        window[max(0, at - 2) : at]
+    ):
+        return None
+    return word
+
+
 def third_party(doc: Doc, start: int, *, width: int = 16, end: int | None = None) -> str | None:
     """A third-party subject (我朋友/别人/有人/他…) earlier in the clause, not overridden by 我;
     or hearsay (听说/新闻里…) earlier in the sentence. With `end`, a subject inside the hit
     itself counts too (「网上好多人都在骂」)."""
+    norm = doc.norm
     if end is not None:
-        inside = _last(doc.norm[start:end], "third_party_inside")
-        if inside and inside[0] > 0:
+        inside = _last_in(norm, start, end, "third_party_inside")
+        if inside and inside[0] > start:
             return inside[1]
-    window = _mask(doc.before(start, width), "third_party_exempt")
-    other = _last(window, "third_party")
-    if other is not None and not _last(window[other[0] + len(other[1]) :], "first_person"):
-        at, word = other
-        # 我爸的遗像 (a possessive), 带着邻居们 (a companion): not the subject of the act
-        if not window.startswith("的", at + len(word)) and not _alternation("companion").search(
-            window[max(0, at - 2) : at]
-        ):
-            return word
-    sentence = doc.norm[doc.sentence_bounds(start)[0] : start]
-    heard = _last(sentence, "hearsay")
+    lo = max(doc.clause_bounds(start)[0], start - width)
+    # Most windows hold no third-party word even before masking (masking only blanks
+    # characters, and □ is in no cue): then one search settles it, without masking or slicing.
+    if _alternation("third_party").search(norm, lo, start) is not None:
+        subject = _subject(_mask(norm[lo:start], "third_party_exempt"))
+        if subject is not None:
+            return subject
+    heard = _last_in(norm, doc.sentence_bounds(start)[0], start, "hearsay")
     return heard[1] if heard else None
 
 
@@ -250,14 +285,15 @@ def staff_turn(doc: Doc, start: int) -> str | None:
 
 _OPEN_QUOTES = '“「『"'
 _CLOSE_QUOTES = '”」』"'
-_QUOTE_CHARS = frozenset(_OPEN_QUOTES)
+# One bounded search for an opening quote: no slice of the sentence, no set of its characters.
+_OPEN_QUOTE = re.compile("[" + re.escape(_OPEN_QUOTES) + "]")
 
 
 def quoted_other(doc: Doc, start: int, *, width: int = 12) -> str | None:
     """The third party whose words are quoted around the hit (业务员说“有本事你去告啊”): the
     customer reports what somebody else said."""
     lo = doc.sentence_bounds(start)[0]
-    if not _QUOTE_CHARS.intersection(doc.text[lo:start]):
+    if _OPEN_QUOTE.search(doc.text, lo, start) is None:
         return None
     opened = max(doc.text.rfind(q, lo, start) for q in _OPEN_QUOTES)
     if opened < 0 or any(q in doc.text[opened + 1 : start] for q in _CLOSE_QUOTES if q != '"'):
@@ -270,10 +306,12 @@ def quoted_other(doc: Doc, start: int, *, width: int = 12) -> str | None:
 def withdrawn(doc: Doc, end: int, *, width: int = 12, joke_width: int = 60) -> str | None:
     """A withdrawal after the hit in the same sentence (「本来想打12315，后来算了」), or a joke
     cue soon after it (「不想活了……哈哈，开玩笑的」)."""
+    norm = doc.norm
     sentence_end = doc.sentence_bounds(max(end - 1, 0))[1]
-    found = _alternation("withdrawal").search(doc.norm[end : min(sentence_end, end + width)])
+    # Bounded searches read what the slices held, without making them.
+    found = _alternation("withdrawal").search(norm, end, min(sentence_end, end + width))
     if found is None:
-        found = _alternation("joke").search(doc.norm[end : end + joke_width])
+        found = _alternation("joke").search(norm, end, end + joke_width)
     return found.group() if found else None
 
 
