@@ -20,6 +20,7 @@ import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from operator import add
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -76,14 +77,43 @@ class TextModel(Protocol):
         ...
 
 
-# The characters `_PREPARE` changes, as one class: replacing only them is ~2× faster than
-# `str.translate` with a dict, which raises and clears a KeyError for every other character.
+# The characters `_PREPARE` changes, as one class (for a text `_fold` cannot encode).
 _PREPARED_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_PREPARE)) + "]")
 _REPLACEMENT = {chr(c): chr(v) if isinstance(v, int) else str(v) for c, v in _PREPARE.items()}
 
 
 def _replace(m: re.Match[str]) -> str:
     return _REPLACEMENT[m.group()]
+
+
+@cache
+def _fold_table() -> npt.NDArray[np.uint16]:
+    """`_PREPARE` as a table from each UTF-16 code unit to its replacement (itself if none)."""
+    import numpy as np
+
+    table = np.arange(1 << 16, dtype=np.uint16)
+    for char, replacement in _REPLACEMENT.items():
+        table[ord(char)] = ord(replacement)
+    return table
+
+
+def _fold(text: str) -> tuple[str, bool]:
+    """`text` with `_PREPARE` applied, and whether it may hold characters beyond 16 bits.
+
+    Looked up in a table, all code units at once: a Chinese complaint has a dozen or more
+    full-width 「，！？：」 and digits, and replacing them one by one (`re.sub` with a Python
+    callback) cost 3× as much; `str.translate` with a dict is slower still (it raises and clears
+    a KeyError for every character it does not change). A surrogate pair survives the table (no
+    surrogate is replaced). A lone surrogate cannot be encoded without `surrogatepass`, which
+    would join a lone pair into one character on the way back: such a text takes the regex."""
+    import numpy as np
+
+    try:
+        units = text.encode("utf-16-le")
+    except UnicodeEncodeError:
+        return _PREPARED_CHARS.sub(_replace, text), True
+    folded = _fold_table().take(np.frombuffer(units, dtype=np.uint16)).tobytes().decode("utf-16-le")
+    return folded, len(units) != 2 * len(text)  # a character beyond 16 bits takes two units
 
 
 # Web links and @mentions (微博/微信 posts: 「//@某某:」, 「@客服小王」) say who and where, not what
@@ -96,7 +126,10 @@ _MENTION = re.compile(r"@[^\s:：,，。!！?？/@]{1,30}")
 def prepare(text: str, *, mask_links: bool = True) -> str:
     """The form of a text that features are taken from (same function at training and use).
     `mask_links=False` is the form of models saved before format version 4."""
-    prepared = _ASTRAL.sub("\uffff", _PREPARED_CHARS.sub(_replace, text).lower())
+    folded, astral = _fold(text)
+    prepared = folded.lower()  # lowers no character below 16 bits to one beyond
+    if astral:
+        prepared = _ASTRAL.sub("\uffff", prepared)
     if mask_links:
         if "http" in prepared:
             prepared = _LINK.sub(" http ", prepared)
@@ -200,6 +233,11 @@ class LinearTextModel:
     _ending: tuple[int, int] = field(init=False, repr=False)
     _tags: list[Any] = field(init=False, repr=False)
     _unigrams: npt.NDArray[np.int32] = field(init=False, repr=False)
+    _max_n: int = field(init=False, repr=False)
+    _shifts: npt.NDArray[np.uint64] = field(init=False, repr=False)
+    _padded_keys: npt.NDArray[np.uint64] = field(init=False, repr=False)
+    _coef_rows: npt.NDArray[np.float64] = field(init=False, repr=False)
+    _padding_unseen: bool = field(init=False, repr=False)
     _made: tuple[Any, dict[tuple[int, float], Prediction]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -211,7 +249,7 @@ class LinearTextModel:
         # Absent before version 4: links and @mentions were read as plain text.
         self._mask_links = bool(self.meta.get("mask_links", False))
         self._ending = (int(self.meta.get("ending_chars", 0)), int(self.meta.get("ending_n", 0)))
-        # What the ending tag adds to the key of a 1-, 2-… gram (`_ending_keys`).
+        # What the ending tag adds to the key of a 1-, 2-… gram.
         self._tags = [np.uint64(ord(_ENDING) << (16 * n)) for n in range(1, self._ending[1] + 1)]
         self._made = (None, {})
         self.coef = np.ascontiguousarray(self.coef)  # one scorer's weights in one run (np.take)
@@ -220,6 +258,21 @@ class LinearTextModel:
         self._unigrams = np.full(1 << 16, -1, dtype=np.int32)
         single = int(self.keys.searchsorted(np.uint64(1 << 16)))
         self._unigrams[self.keys[:single].astype(np.intp)] = np.arange(single, dtype=np.int32)
+        # For one text (`_single_scores`): the longest n-gram any feature needs, as the right
+        # shift that leaves an n-gram's key of 4 code units (`_gram_matrix`)…
+        self._max_n = int(self.meta["max_n"])
+        rows = max(self._max_n, self._ending[1])
+        self._shifts = np.array([[16 * (_MAX_N - n)] for n in range(1, rows + 1)], dtype=np.uint64)
+        # …the keys with their last repeated, so that the insertion point of a key beyond them all
+        # can be read like any other (and is no match)…
+        self._padded_keys = np.append(self.keys, self.keys[-1:])
+        # …and the weights one feature per row: the scorers' weights of a text's features come
+        # out as `coef[:, features]` always did, column by column (Fortran order), which keeps
+        # the matrix-vector product's sums, bit for bit; `np.take` of rows is 2-3× as fast.
+        self._coef_rows = np.ascontiguousarray(self.coef.T)
+        # An n-gram that runs past the end of the text ends in a separator (`_gram_matrix`): no
+        # key of a trained model does, and then such n-grams are never found.
+        self._padding_unseen = not bool(np.any(self.keys & np.uint64(0xFFFF) == ord(_SEPARATOR)))
 
     @property
     def labels(self) -> list[str]:
@@ -229,14 +282,19 @@ class LinearTextModel:
         """Label = highest raw score; confidence = its calibrated probability; band by threshold."""
         if not texts:
             return []
-        labels = self.labels
+        labels = self.meta["labels"]
         bands = self.meta["bands"]
         if self._made[0] is not bands:  # thresholds replaced (`training.train` sets them last)
             self._made = (bands, {})
         made = self._made[1]
         binary = len(labels) == 2
         out = []
-        for row in self.scores(texts).tolist():
+        if len(texts) == 1:  # `analyze()`: no 2-D array to make and take apart
+            prepared = [prepare(texts[0], mask_links=self._mask_links)]
+            rows = [self._single_scores(texts, prepared).tolist()]
+        else:
+            rows = self.scores(texts).tolist()
+        for row in rows:
             proba = self.calibrate(row)
             # The class-weighted scores decide the label (better recall on rare labels than the
             # calibrated argmax); the calibrated probability says how far to trust it.
@@ -260,9 +318,11 @@ class LinearTextModel:
         found in the sorted vocabulary by binary search. Python work per text is one `prepare()`
         (and one `final_clause` for a model with final-clause features).
         """
+        import numpy as np
+
         prepared = [prepare(t, mask_links=self._mask_links) for t in texts]
         if len(texts) == 1:
-            return self._single_scores(texts, prepared)
+            return self._single_scores(texts, prepared)[np.newaxis, :]
         result = self._dense(texts, prepared)
         self._add_ngram_scores(result, prepared)
         return result
@@ -294,56 +354,55 @@ class LinearTextModel:
         result[rows] += np.add.reduceat(weighted, starts, axis=1).T
 
     def _single_scores(self, texts: Sequence[str], prepared: Sequence[str]) -> npt.NDArray[np.float64]:
-        """`scores` of one text (how `analyze()` calls it): the distinct n-grams are looked up
-        once each, in ascending order, which gives the same features in the same order."""
+        """The row of `scores` of one text (how `analyze()` calls it).
+
+        The text's features, in ascending order, with their term counts (`_count_features`), give
+        the same sums in the same order as the batch path. Every n-gram is made and looked up
+        with a few numpy calls over the whole text: with a few hundred n-grams per text, the
+        cost is in the number of calls, not in the work each does.
+        """
         import numpy as np
 
         text = _START + prepared[0] + _END if self._edges else prepared[0]
-        max_n = int(self.meta["max_n"])
-        keys, _, lengths = _gram_keys(text, max_n, with_parts=True)
-        limit, ending_n = self._ending
-        if limit and ending_n <= max_n:
-            # The final clause's n-grams are already among the text's: slice their keys, add the tag.
+        grams = _gram_matrix(text, self._shifts)
+        max_n, length = self._max_n, grams.shape[1]
+        keys = grams[:max_n].ravel()
+        limit = self._ending[0]
+        if limit:
+            # The final clause's n-grams, tagged: a slice of each row of `grams`.
             start, end = _final_span(prepared[0], limit)
-            if end > start:
-                start, end = start + self._edges, end + self._edges  # past the start marker
-                tagged, first = [keys], 0
-                for n in range(ending_n):  # n + 1-grams (an empty slice when the clause is shorter)
-                    tagged.append(keys[first + start : first + end - n] | self._tags[n])
-                    first += lengths[n]
-                keys = np.concatenate(tagged)
-        elif limit:
-            keys = np.concatenate((keys, _ending_keys(final_clause(prepared[0], limit), ending_n)))
-        # Distinct keys and their counts (what np.unique does, without its overhead per call).
-        keys.sort()
-        new = np.empty(keys.shape, dtype=bool)
-        new[:1] = True
-        np.not_equal(keys[1:], keys[:-1], out=new[1:])
-        starts = np.flatnonzero(new)
-        grams = keys[starts]
-        pos = np.minimum(self.keys.searchsorted(grams), len(self.keys) - 1)
-        found = self.keys[pos] == grams
-        counts = np.diff(starts, append=keys.size)[found]
-        feat = pos[found]
-        values = (1.0 + np.log(counts)) * self.idf[feat]  # sublinear tf × idf
-        norm = math.sqrt(values @ values) or 1.0
-        score = self.coef[:, feat] @ (values / norm)
+            start, end = start + self._edges, end + self._edges  # past the start marker
+            tagged = [grams[n, start : max(start, end - n)] | tag for n, tag in enumerate(self._tags)]
+            keys = np.concatenate((keys, *tagged))
+        pos = self.keys.searchsorted(keys)
+        found = self._padded_keys.take(pos) == keys
+        if not self._padding_unseen:
+            plain = found[: max_n * length].reshape(max_n, length)
+            for n in range(1, max_n):
+                plain[n, max(0, length - n) :] = False  # an (n + 1)-gram that runs into the padding
+        feat, counts = _count_features(pos, found)
+        # Sublinear tf × idf, (1 + log count) · idf, L2-normalised; in place: fewer fresh arrays.
+        values = np.log(counts)
+        values += 1.0
+        values *= self.idf.take(feat)
+        values /= math.sqrt(values @ values) or 1.0
+        score: npt.NDArray[np.float64] = self._coef_rows.take(feat, axis=0).T @ values
         if not self.dense_coef.shape[1]:
-            plain: npt.NDArray[np.float64] = (self.intercept + score)[np.newaxis, :]
-            return plain  # `_dense` would only have copied the intercept
-        result = self._dense(texts, prepared)
-        result += score[np.newaxis, :]
+            return self.intercept + score  # `_dense` would only have copied the intercept
+        result: npt.NDArray[np.float64] = self._dense(texts, prepared)[0]
+        result += score
         return result
 
     def _dense(self, texts: Sequence[str], prepared: Sequence[str]) -> npt.NDArray[np.float64]:
         """Intercept plus the cue features' share of the scores, shape (len(texts), scorers)."""
         import numpy as np
 
-        result = np.tile(self.intercept, (len(texts), 1))
         if self.dense_coef.shape[1]:
             dense = np.array(cue_matrix(texts, prepared), dtype=np.float64) * float(self.meta["dense_scale"])
-            result += dense @ self.dense_coef.T
-        return result
+            result: npt.NDArray[np.float64] = dense @ self.dense_coef.T
+            result += self.intercept
+            return result
+        return np.repeat(self.intercept[np.newaxis, :], len(texts), axis=0)
 
     def _hits(self, prepared: Sequence[str]) -> tuple[npt.NDArray[Any], npt.NDArray[np.intp]]:
         """(text number, feature number) of every n-gram occurrence found in the vocabulary."""
@@ -391,10 +450,12 @@ class LinearTextModel:
         Platt scaling per scorer, p = 1 / (1 + exp(a·s + b)); with more than two labels the
         probabilities are normalised to sum to 1, as scikit-learn's CalibratedClassifierCV does.
         """
-        p = [
-            1.0 / (1.0 + math.exp(min(500.0, max(-500.0, a * s + b))))
-            for (a, b), s in zip(self._cal, row, strict=True)
-        ]
+        exp = math.exp
+        p = []
+        for (a, b), s in zip(self._cal, row, strict=True):
+            z = a * s + b
+            # min(500, max(-500, z)) without two calls of builtins (NaN → -500 as there).
+            p.append(1.0 / (1.0 + exp(500.0 if z > 500.0 else z if z > -500.0 else -500.0)))
         if len(p) == 1:
             return [1.0 - p[0], p[0]]
         total = sum(p)
@@ -442,27 +503,44 @@ def _gram_parts(text: str, max_n: int) -> tuple[Any, list[Any]]:
     return chars, parts
 
 
-def _gram_keys(text: str, max_n: int, *, with_parts: bool = False) -> Any:
-    """The `ngram_key` of every 1…max_n-gram of `text` (1-grams first, then 2-grams…); with
-    `with_parts`, also the characters and the number of n-grams of each length."""
+# Three separators after a text: every position then starts four code units (`_gram_matrix`).
+_PADDING = _SEPARATOR * (_MAX_N - 1)
+
+
+def _gram_matrix(text: str, shifts: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Row n − 1: the `ngram_key` of the n-gram starting at each code unit of `text`, for the n
+    whose right shift is `shifts[n - 1]` (16 · (4 − n)).
+
+    Four UTF-16 code units read as one big-endian 64-bit number are the key of the 4-gram they
+    spell; shifting off the last 4 − n units leaves the key of the n-gram. The n-grams that run
+    past the end of `text` read separators, which no key of a vocabulary contains."""
     import numpy as np
 
-    chars, parts = _gram_parts(text, max_n)
-    keys = np.concatenate(parts)
-    return (keys, chars, [len(p) for p in parts]) if with_parts else keys
+    units = (text + _PADDING).encode("utf-16-be", "surrogatepass")
+    starts = len(units) // 2 - len(_PADDING)
+    windows = np.ndarray((starts,), dtype=">u8", buffer=units, strides=(2,))  # overlapping
+    grams: npt.NDArray[np.uint64] = np.right_shift(windows, shifts)
+    return grams
 
 
-def _ending_keys(text: str, max_n: int, *, with_parts: bool = False) -> Any:
-    """`_gram_keys` of the 1…max_n-grams of a final clause, each with the ending tag in front
-    (the key of `_ENDING + gram`; at most 3 characters, so it still fits 64 bits)."""
+def _count_features(pos: Any, found: Any) -> tuple[Any, Any]:
+    """The distinct features (ascending) of a text's n-grams and how many n-grams had each, from
+    each n-gram's feature number `pos` where `found` says it is in the vocabulary.
+
+    Sorting the n-grams found, as feature numbers, leaves the vocabulary out of the cost:
+    counting them in a table as long as the vocabulary was slower even at 3,500 features."""
     import numpy as np
 
-    keys, chars, lengths = _gram_keys(text, max_n, with_parts=True)
-    tags = np.repeat(
-        np.array([ord(_ENDING) << (16 * n) for n in range(1, max_n + 1)], dtype=np.uint64), lengths
-    )
-    keys = keys | tags
-    return (keys, chars, lengths) if with_parts else keys
+    hits = pos[found]
+    hits.sort()
+    n = len(hits)
+    bounds = np.empty(n + 1, dtype=bool)  # where a run of equal features starts, and the end
+    bounds[0] = True
+    bounds[n] = True
+    np.not_equal(hits[1:], hits[:-1], out=bounds[1:n])
+    first = bounds.nonzero()[0]
+    starts = first[:-1]
+    return hits.take(starts), first[1:] - starts
 
 
 def save_model(path: str, meta: Mapping[str, Any], arrays: Mapping[str, Any]) -> None:
