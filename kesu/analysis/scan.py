@@ -59,7 +59,6 @@ class LiteralIndex:
         self._words: set[str] = set()
         self._owners: dict[str, list[int]] = {}
         self._pending: list[str] = []  # words registered since the last build
-        self._drafts: dict[tuple[str, str], _Draft] = {}  # the trie as built so far, for `_build` only
         self._version = 0
         # (version built, words of one character, trie), replaced in one assignment: a build
         # copies what it changes, so a scan running meanwhile reads one consistent trie.
@@ -85,27 +84,29 @@ class LiteralIndex:
 
         Matchers register their words one after another as detectors first run, and the index
         is read in between, so it is built many times: each build adds only the words registered
-        since the last to the builder's drafts, and makes new nodes for the branches they enter
-        (the others are shared, never changed).
+        since the last, to drafts of the branches they enter (`_thaw`), and makes new nodes for
+        those branches (the others are shared, never changed). The drafts are dropped after the
+        build: keeping a mutable twin of the whole trie would cost as much memory again.
         """
         with self._lock:
             built, singles, trie = self._state
             if built == self._version:
                 return
             pending, self._pending = self._pending, []
-            entered: dict[tuple[str, str], None] = {}  # the pairs whose branches change
+            drafts: dict[tuple[str, str], _Draft] = {}  # the branches that change
             for word in pending:
                 if len(word) >= 2:
                     pair = (word[0], word[1])
-                    entered[pair] = None
-                    draft = self._drafts.setdefault(pair, {})
+                    draft = drafts.get(pair)
+                    if draft is None:
+                        draft = drafts[pair] = _thaw(trie.get(pair))
                     for ch in word[2:]:
                         draft = draft.setdefault(ch, {})
                     draft[""] = word
-            if entered:
+            if drafts:
                 trie = dict(trie)
-                for pair in entered:
-                    trie[pair] = _freeze(self._drafts[pair])
+                for pair, draft in drafts.items():
+                    trie[pair] = _freeze(draft)
             ones = [word for word in pending if len(word) == 1]
             if ones:
                 singles = singles.union(ones)
@@ -154,6 +155,17 @@ class LiteralIndex:
         result = Found(found, by_owner)
         self._last = (text, built, result)
         return result
+
+
+def _thaw(node: _Node | None) -> _Draft:
+    """A mutable copy of a trie branch (none: an empty one), to add words to."""
+    if node is None:
+        return {}
+    word, children = node
+    draft: _Draft = {ch: _thaw(child) for ch, child in children.items()} if children else {}
+    if word is not None:
+        draft[""] = word
+    return draft
 
 
 def _freeze(draft: _Draft) -> _Node:
