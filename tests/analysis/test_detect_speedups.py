@@ -9,10 +9,8 @@ currency suffix, and the lone numeral that is skipped before being parsed.
 
 from __future__ import annotations
 
-import json
 import random
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,19 +20,7 @@ from kesu.analysis.doc import Doc, make_doc
 from kesu.analysis.lexicon import Hit, entries
 from kesu.analysis.scan import NORM_INDEX
 from kesu.analysis.types import Complaint
-
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
-
-
-def _golden_texts() -> list[str]:
-    texts = []
-    for path in sorted(GOLDEN.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                text = json.loads(line).get("text")
-                if isinstance(text, str) and text.strip():
-                    texts.append(text)
-    return texts
+from tests.analysis.test_detector_speedups import _golden_texts
 
 
 def _random_texts(words: list[str], n: int = 1500, seed: int = 7, filler: str = "") -> list[str]:

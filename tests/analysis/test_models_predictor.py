@@ -77,14 +77,21 @@ def _model(*, tone: bool, labels: int, extra: int, seed: int) -> LinearTextModel
     }
     return LinearTextModel(
         meta=meta,
-        keys=vocab,
-        idf=rng.uniform(1.0, 8.0, len(vocab)),
-        coef=rng.normal(0.0, 1.0, (scorers, len(vocab))),
-        dense_coef=rng.normal(0.0, 0.5, (scorers, len(names))),
-        intercept=rng.normal(0.0, 0.3, scorers),
-        cal_a=rng.uniform(-3.0, -0.5, scorers),
-        cal_b=rng.normal(0.0, 0.3, scorers),
+        **random_weights(rng, vocab, scorers, len(names)),
     )
+
+
+def random_weights(rng: np.random.Generator, vocab: Any, scorers: int, dense: int) -> dict[str, Any]:
+    """Random arrays of a model over `vocab` (sorted keys) with `dense` cue features."""
+    return {
+        "keys": vocab,
+        "idf": rng.uniform(1.0, 8.0, len(vocab)),
+        "coef": rng.normal(0.0, 1.0, (scorers, len(vocab))),
+        "dense_coef": rng.normal(0.0, 0.5, (scorers, dense)),
+        "intercept": rng.normal(0.0, 0.3, scorers),
+        "cal_a": rng.uniform(-3.0, -0.5, scorers),
+        "cal_b": rng.normal(0.0, 0.3, scorers),
+    }
 
 
 def _reference(model: LinearTextModel, text: str) -> list[float]:

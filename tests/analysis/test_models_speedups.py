@@ -16,7 +16,9 @@ import numpy as np
 import pytest
 
 from kesu.analysis import models
+from kesu.analysis.cue_features import cue_matrix, feature_names
 from kesu.analysis.models import FORMAT, LinearTextModel, ngram_key, text_grams
+from tests.analysis.test_models_predictor import random_weights
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 ALPHABET = (
@@ -72,7 +74,7 @@ def _reference_scores(model: LinearTextModel, text: str) -> Any:
     score = model.coef[:, feat] @ (values / norm)
     if not model.dense_coef.shape[1]:
         return model.intercept + score
-    cues = np.array(models.cue_matrix([text], [prepared]), dtype=np.float64) * meta["dense_scale"]
+    cues = np.array(cue_matrix([text], [prepared]), dtype=np.float64) * meta["dense_scale"]
     result = np.tile(model.intercept, (1, 1))
     result += cues @ model.dense_coef.T
     result += score
@@ -92,7 +94,7 @@ def _model(rng: np.random.Generator, texts: list[str], **settings: Any) -> Linea
     if settings["padding_key"]:  # a key ending in the separator: the padding must be masked
         keys.add(ngram_key("好\ufffe"))
     vocab = np.array(sorted(keys), dtype=np.uint64)
-    names = models.feature_names() if settings["dense"] else []
+    names = feature_names() if settings["dense"] else []
     scorers = settings["scorers"]
     return LinearTextModel(
         meta={
@@ -108,13 +110,7 @@ def _model(rng: np.random.Generator, texts: list[str], **settings: Any) -> Linea
             "ending_chars": settings["ending_chars"],
             "ending_n": ending_n,
         },
-        keys=vocab,
-        idf=rng.uniform(1.0, 8.0, len(vocab)),
-        coef=rng.normal(0.0, 1.0, (scorers, len(vocab))),
-        dense_coef=rng.normal(0.0, 0.5, (scorers, len(names))),
-        intercept=rng.normal(0.0, 0.3, scorers),
-        cal_a=rng.uniform(-3.0, -0.5, scorers),
-        cal_b=rng.normal(0.0, 0.3, scorers),
+        **random_weights(rng, vocab, scorers, len(names)),
     )
 
 
