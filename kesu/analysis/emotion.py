@@ -21,7 +21,15 @@ from typing import Generic, TypeVar
 from kesu.analysis.context import hypothetical, third_party
 from kesu.analysis.doc import Doc
 from kesu.analysis.lexicon import Hit, TermMatcher, entries, load_table, trie_regex
-from kesu.analysis.scan import NORM_INDEX, Found, LiteralGate, LiteralIndex, may_any_match_in, may_match_in
+from kesu.analysis.scan import (
+    NORM_INDEX,
+    Found,
+    LiteralDispatch,
+    LiteralGate,
+    LiteralIndex,
+    may_any_match_in,
+    may_match_in,
+)
 from kesu.analysis.types import Emotion
 
 ABUSIVE_LABELS = ("骂人词", "贬损词")
@@ -101,28 +109,17 @@ class CueMatcher(Generic[P]):
         self._patterns = [(re.compile(p), payload) for p, payload in patterns]
         self._gate = gate = LiteralGate((p for p, _ in patterns), index)
         self._index = index
-        # The expressions each gate literal lets through, and those without a known literal
-        # (tried on every text): the present literals (mostly none) name the expressions to
-        # try, instead of a test of every expression's literals on every text.
-        self._always = tuple(i for i, need in enumerate(gate.needs) if not need)
-        by_literal: dict[str, list[int]] = {}
-        for i, need in enumerate(gate.needs):
-            for word in need:
-                by_literal.setdefault(word, []).append(i)
-        self._by_literal = {word: tuple(ids) for word, ids in by_literal.items()}
+        self._dispatch = LiteralDispatch(gate.needs, gate.owner)  # which expressions to try
 
     def finditer(self, text: str) -> list[Hit[P]]:
         hits = self._literal.finditer(text)
         if not self._patterns:
             return hits
-        present = self._index.find(text).words(self._gate.owner) if self._gate.owner else []
-        if not present and not self._always:
+        ids = self._dispatch.candidates(self._index.find(text))
+        if not ids:
             return hits  # the usual case: no expression can match
-        ids = set(self._always)
-        for word in present:
-            ids.update(self._by_literal[word])
         extra = []
-        for i in sorted(ids):  # in listed order, as the plain loop over the expressions
+        for i in ids:  # in listed order, as the plain loop over the expressions
             regex, payload = self._patterns[i]
             extra += [Hit(m.start(), m.end(), m.group(), payload) for m in regex.finditer(text)]
         return _without_overlaps(hits + extra) if extra else hits

@@ -20,7 +20,7 @@ from kesu.analysis.amounts import find_amounts
 from kesu.analysis.doc import Doc
 from kesu.analysis.lexicon import Hit, TermMatcher, entries, load_table
 from kesu.analysis.risk_level import assess_risk
-from kesu.analysis.scan import NORM_INDEX, may_any_match_in, may_match_in
+from kesu.analysis.scan import NORM_INDEX, LiteralDispatch, may_any_match_in, may_match_in
 from kesu.analysis.types import Demand, Signal
 
 _GAPS = {"{g}": r"[^,.!?;:。…\s]{0,4}?", "{G}": r"[^,.!?;:。…\s]{0,8}?", "{L}": r"[^,.!?;:。…\s]{0,16}?"}
@@ -62,7 +62,7 @@ class _Type:
     matcher: TermMatcher[_Entry]
 
     def finditer(self, norm: str) -> list[Hit[_Entry]]:
-        # No `may_match` first: the types asked are those `_Gate` lets through, which mostly
+        # No `may_match` first: the types asked are those `_gate` lets through, which mostly
         # hold a prefix, and the matcher's own first step is that test.
         return self.matcher.finditer(norm)
 
@@ -81,47 +81,25 @@ class _Type:
         return False
 
 
-@dataclass(frozen=True)
-class _Gate:
-    """Which types can hit a text, read from the shared scan: every term of a type needs one of
-    a few literals (its matcher's `LiteralGate`), and a type none of whose literals occurs in the
-    text finds nothing. Most complaints hold a prefix of ten types but a needed literal of five,
-    and asking each type's matcher costs more than this one look-up."""
-
-    owner: int  # the literals' owner number in the shared scan
-    by_literal: dict[str, tuple[int, ...]]  # literal → the types (places in `_types()`) needing it
-    always: tuple[int, ...]  # types with a term that needs no literal: always asked
-
-
 @cache
-def _gate() -> _Gate:
-    by_literal: dict[str, list[int]] = {}
-    always = []
-    for i, spec in enumerate(_types()):
-        needs = _term_needs(spec.matcher)
-        if any(not need for need in needs):
-            always.append(i)
-            continue
-        for literal in frozenset().union(*needs):
-            by_literal.setdefault(literal, []).append(i)
-    return _Gate(NORM_INDEX.add(by_literal), {w: tuple(ids) for w, ids in by_literal.items()}, tuple(always))
-
-
-def _term_needs(matcher: TermMatcher[_Entry]) -> list[frozenset[str]]:
-    """The literals each term of `matcher` needs (a term with an empty set may match anywhere),
-    as the matcher's gate found them: read, not recomputed — parsing the hundred terms again
-    would add some 40 ms to the start-up. Empty: the matcher has no terms and never hits."""
-    return matcher.term_needs
+def _gate() -> LiteralDispatch:
+    """Which types can hit a text, read from the shared scan: every term of a type needs one of
+    a few literals (its matcher's `term_needs`), and a type none of whose literals occurs in the
+    text finds nothing; a type with a term that needs none is always asked. Most complaints hold
+    a prefix of ten types but a needed literal of five, and asking each type's matcher costs
+    more than this one look-up. The needs are read from the matchers, not recomputed: parsing
+    the hundred terms again would add some 40 ms to the start-up."""
+    needs = []
+    for spec in _types():
+        terms = spec.matcher.term_needs
+        needs.append(frozenset() if any(not need for need in terms) else frozenset().union(*terms))
+    return LiteralDispatch.register(needs, NORM_INDEX)
 
 
 def _candidate_types(norm: str) -> list[_Type]:
-    """The types that can hit `norm`, in table order (see `_Gate`)."""
-    gate, types = _gate(), _types()
-    asked = set(gate.always)
-    by_literal = gate.by_literal
-    for literal in NORM_INDEX.find(norm).words(gate.owner):
-        asked.update(by_literal[literal])
-    return [types[i] for i in sorted(asked)]
+    """The types that can hit `norm`, in table order (see `_gate`)."""
+    types = _types()
+    return [types[i] for i in _gate().candidates(NORM_INDEX.find(norm))]
 
 
 @cache

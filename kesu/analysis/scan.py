@@ -484,6 +484,46 @@ class LiteralGate:
         return not needs or not present.isdisjoint(needs)
 
 
+class LiteralDispatch:
+    """Which of several items (expressions, or groups of them) can match a text, from the
+    literals each needs: `needs[i]` holds the literals one of which every match of item `i`
+    contains (empty: none known, the item is always asked). `candidates(found)` reads the text's
+    shared scan once and names the items to ask, in order — the present literals (mostly none)
+    point to their items, instead of a test of every item's literals on every text."""
+
+    __slots__ = ("_always", "_by_literal", "owner")
+
+    def __init__(self, needs: Iterable[frozenset[str]], owner: int) -> None:
+        """`owner`: the owner number under which the literals are registered in the index
+        (`LiteralGate.owner`, or `register`)."""
+        by_literal: dict[str, list[int]] = {}
+        always: list[int] = []
+        for i, need in enumerate(needs):
+            if not need:
+                always.append(i)
+            for word in need:
+                by_literal.setdefault(word, []).append(i)
+        self._always = tuple(always)
+        self._by_literal = {word: tuple(ids) for word, ids in by_literal.items()}
+        self.owner = owner
+
+    @classmethod
+    def register(cls, needs: Iterable[frozenset[str]], index: LiteralIndex) -> LiteralDispatch:
+        """A dispatch whose literals are registered in `index` now."""
+        listed = list(needs)
+        return cls(listed, index.add(set().union(*listed)))
+
+    def candidates(self, found: Found) -> list[int]:
+        """The items that can match the text whose shared scan is `found`, ascending."""
+        present = found.words(self.owner) if self.owner else []
+        if not present:
+            return list(self._always)
+        ids = set(self._always)
+        for word in present:
+            ids.update(self._by_literal[word])
+        return sorted(ids)
+
+
 # Keyed by the pattern's id, kept alive by the entry: hashing a compiled pattern hashes its whole
 # compiled code (`re.Pattern.__hash__`), thousands of instructions for one look-up.
 _GATES: dict[int, tuple[re.Pattern[str], frozenset[str], Callable[[str], object]]] = {}

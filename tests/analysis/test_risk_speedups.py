@@ -24,7 +24,7 @@ from .test_detector_speedups import _golden_texts, _random_texts
 
 def _words() -> list[str]:
     """Literals of the risk terms and rights prefixes: random strings that hit the gates."""
-    words = {w for spec in risk._types() for need in risk._term_needs(spec.matcher) for w in need}
+    words = {w for spec in risk._types() for need in spec.matcher.term_needs for w in need}
     words |= set(rights._rules().starts) | set(rights._rules().index)
     return sorted(words)
 

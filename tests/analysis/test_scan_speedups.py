@@ -15,7 +15,7 @@ import random
 import re
 
 from kesu.analysis.lexicon import TermMatcher
-from kesu.analysis.scan import LiteralIndex, _needs, may_any_match_in, may_match_in
+from kesu.analysis.scan import LiteralDispatch, LiteralIndex, _needs, may_any_match_in, may_match_in
 
 from .test_scan import _reference as _one_alternation
 
@@ -101,3 +101,18 @@ def test_regex_terms_sharing_prefixes_find_what_one_alternation_finds() -> None:
             got = [(h.start, h.end, h.payload) for h in matcher.finditer(text)]
             assert got == _one_alternation(patterns, text), (patterns, text)
             assert matcher.may_match(text) or not got  # never a false "no"
+
+
+def test_dispatch_names_exactly_the_items_whose_literals_occur() -> None:
+    """`LiteralDispatch.candidates`: every item with a needed literal in the text, or with none
+    needed, in order — what testing each item's literals against the text gives."""
+    rng = random.Random(5)
+    words = ["投诉", "退款", "曝光", "律师", "不满", "气死", "太差", "退"]
+    for _ in range(300):
+        index = LiteralIndex()
+        needs = [frozenset(rng.sample(words, rng.randrange(0, 3))) for _ in range(rng.randrange(1, 8))]
+        dispatch = LiteralDispatch.register(needs, index)
+        for _ in range(5):
+            text = "".join(rng.choice([*words, "我", "，", "了"]) for _ in range(rng.randrange(0, 8)))
+            expected = [i for i, need in enumerate(needs) if not need or any(w in text for w in need)]
+            assert dispatch.candidates(index.find(text)) == expected, (needs, text)
